@@ -62,6 +62,8 @@ export interface IndexInfo {
 export interface Retriever {
   search(query: string, options?: SearchOptions): Promise<SearchResult>;
   info(): IndexInfo;
+  /** Hit and miss counts of the query-embedding cache, when the retriever has one. */
+  cacheStats?(): { hits: number; misses: number; size: number };
 }
 
 /** Platform, place and person that a conversation belongs to. */
