@@ -1,6 +1,6 @@
 // Shared engine types: what retrieval returns and what adapters call.
-// The engine knows nothing about Discord or Slack; adapters know nothing
-// about retrieval. Both sides meet only through the types in this file.
+// The engine does not import Discord or Slack code, and adapters do not
+// import retrieval code: both sides depend only on the types in this file.
 
 /** A passage of a source document, the unit that is embedded and retrieved. */
 export interface Chunk {
