@@ -47,7 +47,7 @@ if [ -f "$lock_stamp" ] && [ "$(cat "$lock_stamp")" = "$lock_hash" ]; then
   echo "node_modules matches package-lock.json"
 else
   npm ci --ignore-scripts --no-audit --no-fund || fail "npm ci failed"
-  npm rebuild esbuild protobufjs sharp onnxruntime-node || fail "npm rebuild of native packages failed"
+  npm rebuild esbuild protobufjs onnxruntime-node || fail "npm rebuild of native packages failed"
   echo "$lock_hash" > "$lock_stamp"
 fi
 
