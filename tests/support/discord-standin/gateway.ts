@@ -28,7 +28,7 @@ export interface StandinGatewayOptions {
   token: string;
   heartbeatIntervalMs: number;
   resumeUrl: () => string;
-  /** Whether the asker's presence says they are on a phone (needs the GuildPresences intent). */
+  /** Whether the asker's presence reports a phone client (needs the GuildPresences intent). */
   askerOnMobile: boolean;
 }
 

@@ -1,6 +1,6 @@
 // A Discord stand-in on 127.0.0.1 for tests and the benchmark: the REST API
-// under /api/v10 and a gateway websocket, speaking the real protocol so that
-// an unmodified discord.js client can log in, receive messages and
+// under /api/v10 and a gateway websocket. Both speak the real protocol, so an
+// unmodified discord.js client can log in, receive messages and
 // interactions, and post and edit replies.
 //
 //   const standin = await DiscordStandin.start({ limits: { messageEdit: { limit: 5, windowMs: 5000 } } });

@@ -26,7 +26,7 @@ export interface StoredMessage {
   createdAt: number;
 }
 
-/** An interaction that the stand-in dispatched, and how the bot answered it. */
+/** An interaction that the stand-in dispatched, and how the bot responded to it. */
 export interface StoredInteraction {
   id: string;
   token: string;

@@ -9,7 +9,7 @@ export interface BucketLimit {
   windowMs: number;
 }
 
-/** Outcome of taking one request from a bucket: the headers to send and whether to answer 429. */
+/** Outcome of taking one request from a bucket: the headers to send and whether to respond with 429. */
 export interface BucketDecision {
   limited: boolean;
   headers: Record<string, string>;

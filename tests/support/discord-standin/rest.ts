@@ -7,7 +7,7 @@ import type { StandinIds } from './fixtures.js';
 import { MessageStore, type StoredMessage } from './messages.js';
 import { RateBucket, type BucketLimit } from './rate-buckets.js';
 
-/** One REST call as the stand-in received and answered it. */
+/** One REST call as the stand-in received and responded to it. */
 export interface RecordedCall {
   method: string;
   /** Path below `/api/v10`, without the query, e.g. `/channels/1/messages/2`. */
