@@ -77,6 +77,12 @@ export interface Config {
 
   adminToken: string | undefined;
   shutdownGraceMs: number;
+
+  // Serving (`ragbot serve`).
+  /** Address the HTTP server binds to: 0.0.0.0 in a container, 127.0.0.1 for local-only use. */
+  host?: string;
+  /** When serve ingests KNOWLEDGE_DIR at start: `auto` only without an index, `always` every start (incremental), `never`. */
+  ingestOnStart?: 'auto' | 'always' | 'never';
 }
 
 /** One invalid variable: its name, what is wrong, and how to fix it. */
@@ -261,6 +267,9 @@ export function loadConfig(env?: Env): Config {
 
     adminToken: r.secret('ADMIN_TOKEN'),
     shutdownGraceMs: r.integer('SHUTDOWN_GRACE_MS', 20_000, 0, 600_000),
+
+    host: r.string('HOST', '0.0.0.0'),
+    ingestOnStart: r.oneOf('INGEST_ON_START', ['auto', 'always', 'never'] as const, 'auto'),
   };
 
   // Checks that span several variables.
@@ -274,8 +283,22 @@ export function loadConfig(env?: Env): Config {
     r.issue('SLACK_SIGNING_SECRET', 'missing while SLACK_BOT_TOKEN is set', 'Set SLACK_SIGNING_SECRET (Basic Information > Signing Secret) for HTTP mode, or SLACK_APP_TOKEN for Socket Mode.');
   }
 
+  checkServeSettings(r, config);
+
   if (r.issues.length > 0) throw new ConfigError(r.issues);
   return config;
+}
+
+/** Checks of the serving settings: bind address and admin token strength. */
+function checkServeSettings(r: EnvReader, config: Config): void {
+  const host = config.host ?? '';
+  if (!/^[\w.:-]+$/.test(host)) {
+    r.issue('HOST', `"${host}" is not a host name or IP address`, 'Set HOST to 0.0.0.0 (all interfaces, as in a container) or 127.0.0.1 (this machine only).');
+  }
+  // A short token can be guessed over HTTP; 16 characters is a floor, not a recommendation.
+  if (config.adminToken !== undefined && config.adminToken.length < 16) {
+    r.issue('ADMIN_TOKEN', 'the value is shorter than 16 characters', 'Set ADMIN_TOKEN to a long random string, e.g. the output of `openssl rand -hex 32`, or unset it to turn the admin API off.');
+  }
 }
 
 /** Returns the configuration with every secret replaced by `[set]` or `[unset]`, for `ragbot config`. */
