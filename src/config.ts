@@ -83,6 +83,16 @@ export interface Config {
   host?: string;
   /** When serve ingests KNOWLEDGE_DIR at start: `auto` only without an index, `always` every start (incremental), `never`. */
   ingestOnStart?: 'auto' | 'always' | 'never';
+
+  // Discord gateway intents.
+  /**
+   * Requests the privileged Message Content intent (default true). Without it
+   * Discord sends guild message text only when the message mentions the bot
+   * user, so mentions of the bot's role go unseen.
+   */
+  discordMessageContentIntent?: boolean;
+  /** Requests the privileged Guild Presences intent, so answers to askers on a phone use the compact profile (default false). */
+  discordPresenceIntent?: boolean;
 }
 
 /** One invalid variable: its name, what is wrong, and how to fix it. */
@@ -270,6 +280,9 @@ export function loadConfig(env?: Env): Config {
 
     host: r.string('HOST', '0.0.0.0'),
     ingestOnStart: r.oneOf('INGEST_ON_START', ['auto', 'always', 'never'] as const, 'auto'),
+
+    discordMessageContentIntent: r.boolean('DISCORD_MESSAGE_CONTENT_INTENT', true),
+    discordPresenceIntent: r.boolean('DISCORD_PRESENCE_INTENT', false),
   };
 
   // Checks that span several variables.
@@ -284,6 +297,7 @@ export function loadConfig(env?: Env): Config {
   }
 
   checkServeSettings(r, config);
+  checkDiscordSettings(r, config);
 
   if (r.issues.length > 0) throw new ConfigError(r.issues);
   return config;
@@ -298,6 +312,13 @@ function checkServeSettings(r: EnvReader, config: Config): void {
   // A short token can be guessed over HTTP; 16 characters is a floor, not a recommendation.
   if (config.adminToken !== undefined && config.adminToken.length < 16) {
     r.issue('ADMIN_TOKEN', 'the value is shorter than 16 characters', 'Set ADMIN_TOKEN to a long random string, e.g. the output of `openssl rand -hex 32`, or unset it to turn the admin API off.');
+  }
+}
+
+/** Checks of the Discord settings: the guild id must be a snowflake. */
+function checkDiscordSettings(r: EnvReader, config: Config): void {
+  if (config.discordGuildId !== undefined && !/^\d{17,20}$/.test(config.discordGuildId)) {
+    r.issue('DISCORD_GUILD_ID', `"${config.discordGuildId}" is not a Discord id (17 to 20 digits)`, 'Copy the server id (Developer Mode, right-click the server, Copy Server ID), or unset DISCORD_GUILD_ID to register /ask globally.');
   }
 }
 
