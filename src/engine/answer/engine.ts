@@ -1,0 +1,360 @@
+// The answering engine: from a question and a session key to a stream of
+// answer events. Order of work per question: validate, check the answer
+// cache (first turns only), wait for a generation slot, retrieve, then answer
+// with the chat model, by quoting passages, or with "not found".
+import { performance } from 'node:perf_hooks';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics, QuestionOutcome } from '../../observability/metrics.js';
+import { AnswerCache } from '../cache/answer-cache.js';
+import { EngineError, EngineErrorCode, isEngineError } from '../errors.js';
+import type { ChatModel } from '../llm/chat-model.js';
+import { AnswerQueue } from '../queue.js';
+import { SessionsFileError, readSessionsFile, writeSessionsFile } from '../session/persist.js';
+import { SessionStore, type Turn } from '../session/store.js';
+import type { AnswerEngine, AnswerEvent, AnswerTimings, AnswerProfile, AskRequest, EngineStats, Retriever, SearchResult, SessionKey } from '../types.js';
+import type { RetryPolicy } from './generate.js';
+import { streamExtractiveAnswer, streamModelAnswer, streamText, type AnswerBody, type BodyDelta } from './model-answer.js';
+import { defaultProfiles, type ProfileSettings } from './profiles.js';
+import { buildRetrievalQuery } from './prompt.js';
+import { notFoundAnswer } from './text-stream.js';
+
+/** The answering engine with the lifecycle calls the service needs. */
+export interface Engine extends AnswerEngine {
+  /** Stops accepting new questions (they fail with EngineError Busy, "shutting down"); in-flight ones continue. */
+  drain(): void;
+  /** Saves live sessions (gzip JSON, expired dropped, atomic write: temp file + rename). Returns how many were saved. */
+  saveSessions(file: string): Promise<number>;
+  /** Restores sessions that have not expired. Missing file gives 0; a corrupt file is logged as a warning and gives 0. */
+  restoreSessions(file: string): Promise<number>;
+}
+
+/** Options of `createAnswerEngine`. */
+export interface AnswerEngineOptions {
+  config: Config;
+  logger: Logger;
+  retriever: Retriever;
+  metrics?: Metrics;
+  /** Chat model; without one, answers are extractive (quoted passages). */
+  chatModel?: ChatModel | undefined;
+  /** Clock in epoch ms for session and cache expiry; tests inject their own. Timings always use the real clock. */
+  now?: () => number;
+  /** Overrides of the profile settings, e.g. short time limits in tests. */
+  profiles?: Partial<Record<AnswerProfile, Partial<ProfileSettings>>>;
+  /** Overrides of the retry policy; `maxRetries` defaults to `config.llmMaxRetries`. */
+  retry?: Partial<RetryPolicy>;
+}
+
+/** Creates the answering engine. */
+export function createAnswerEngine(options: AnswerEngineOptions): Engine {
+  return new AnswerEngineImpl(options);
+}
+
+/** Start time, first delta time and retrieval timings of one question, from `performance.now()`. */
+interface Timeline {
+  started: number;
+  firstDeltaAt?: number;
+  embedMs: number;
+  searchMs: number;
+}
+
+class AnswerEngineImpl implements Engine {
+  private readonly config: Config;
+  private readonly logger: Logger;
+  private readonly retriever: Retriever;
+  private readonly metrics: Metrics | undefined;
+  private readonly chatModel: ChatModel | undefined;
+  private readonly now: () => number;
+  private readonly profiles: Record<AnswerProfile, ProfileSettings>;
+  private readonly retry: RetryPolicy;
+  private readonly sessions: SessionStore;
+  private readonly cache: AnswerCache;
+  private readonly queue: AnswerQueue;
+  private draining = false;
+  /** Embedding cache counts last seen, to turn the retriever's totals into metric increments. */
+  private embeddingSeen = { hits: 0, misses: 0 };
+
+  constructor(options: AnswerEngineOptions) {
+    this.config = options.config;
+    this.logger = options.logger.child({ component: 'engine' });
+    this.retriever = options.retriever;
+    this.metrics = options.metrics;
+    this.chatModel = options.chatModel;
+    this.now = options.now ?? Date.now;
+    this.profiles = {
+      normal: { ...defaultProfiles.normal, ...options.profiles?.normal },
+      compact: { ...defaultProfiles.compact, ...options.profiles?.compact },
+    };
+    this.retry = { maxRetries: this.config.llmMaxRetries, baseDelayMs: 500, maxDelayMs: 10_000, ...options.retry };
+
+    this.sessions = new SessionStore({
+      max: this.config.sessionMax,
+      ttlMs: this.config.sessionTtlMs,
+      maxTokens: this.config.sessionMaxTokens,
+      now: this.now,
+    });
+    this.cache = new AnswerCache({ max: this.config.answerCacheMax, ttlMs: this.config.answerCacheTtlMs, now: this.now });
+    this.queue = new AnswerQueue({
+      concurrency: this.config.maxConcurrentAnswers,
+      maxQueue: this.config.maxQueue,
+      onChange: ({ queueLength, inFlight }) => {
+        this.metrics?.queueLength.set(queueLength);
+        this.metrics?.inFlight.set(inFlight);
+      },
+    });
+
+    this.logger.info({ mode: this.chatModel === undefined ? 'extractive' : 'model', model: this.chatModel?.name }, 'answer engine ready');
+  }
+
+  ask(request: AskRequest): AsyncIterable<AnswerEvent> {
+    return this.instrument(request, this.answer(request));
+  }
+
+  clearSession(key: SessionKey): void {
+    this.sessions.clear(key);
+  }
+
+  stats(): EngineStats {
+    const caches: EngineStats['caches'] = { answer: this.cache.stats() };
+    const embedding = this.retriever.cacheStats?.();
+    if (embedding !== undefined) caches.embedding = embedding;
+    return { queueLength: this.queue.queueLength, inFlight: this.queue.inFlight, caches, sessions: this.sessions.size };
+  }
+
+  drain(): void {
+    if (!this.draining) this.logger.info({ inFlight: this.queue.inFlight, queueLength: this.queue.queueLength }, 'answer engine draining');
+    this.draining = true;
+  }
+
+  async saveSessions(file: string): Promise<number> {
+    const records = this.sessions.snapshot();
+    await writeSessionsFile(file, records, this.now());
+    this.logger.info({ file, sessions: records.length }, 'sessions saved');
+    return records.length;
+  }
+
+  async restoreSessions(file: string): Promise<number> {
+    let read: Awaited<ReturnType<typeof readSessionsFile>>;
+    try {
+      read = await readSessionsFile(file);
+    } catch (error) {
+      const problem = error instanceof SessionsFileError ? 'invalid sessions file' : 'could not read sessions file';
+      this.logger.warn({ err: error, file }, `${problem}; starting with no saved sessions`);
+      return 0;
+    }
+    if (read === undefined) return 0;
+
+    const restored = this.sessions.restore(read.sessions);
+    this.logger.info({ file, restored, skipped: read.skipped, expired: read.sessions.length - restored }, 'sessions restored');
+    return restored;
+  }
+
+  /** Streams the answer events of one question; see the file header for the order of work. */
+  private async *answer(request: AskRequest): AsyncGenerator<AnswerEvent> {
+    const timeline: Timeline = { started: performance.now(), embedMs: 0, searchMs: 0 };
+    const question = this.validate(request);
+    const profileName = request.profile ?? 'normal';
+    const profile = this.profiles[profileName];
+    const turns = this.sessions.turns(request.session);
+    const indexVersion = this.indexVersion();
+
+    // Only first turns are cached: a follow-up depends on the conversation.
+    if (turns.length === 0) {
+      const cached = this.cache.get(question, profileName, indexVersion);
+      this.metrics?.cacheLookups.inc({ cache: 'answer', result: cached === undefined ? 'miss' : 'hit' });
+      if (cached !== undefined) {
+        yield* this.track(streamText(cached.answer), timeline);
+        this.remember(request.session, question, cached.answer);
+        yield this.final(cached, true, timeline);
+        return;
+      }
+    }
+
+    const release = await this.queue.acquire(request.signal);
+    try {
+      const result = await this.search(buildRetrievalQuery(question, turns), request.signal);
+      timeline.embedMs = result.timings.embedMs;
+      timeline.searchMs = result.timings.searchMs;
+
+      const body = yield* this.track(this.body(question, result, turns, profile, request.signal), timeline);
+      if (body.end !== 'aborted') this.remember(request.session, question, body.answer);
+      if (turns.length === 0 && body.end === 'complete' && this.indexVersion() === indexVersion) {
+        this.cache.set(question, profileName, indexVersion, body);
+      }
+      yield this.final(body, false, timeline);
+    } finally {
+      release();
+    }
+  }
+
+  /** Picks how to answer: "not found" without relevant passages, the model when configured, else quotes. */
+  private body(question: string, result: SearchResult, turns: Turn[], profile: ProfileSettings, signal: AbortSignal | undefined): AsyncGenerator<BodyDelta, AnswerBody> {
+    if (result.hits.length === 0) return notFound();
+    if (this.chatModel === undefined) return streamExtractiveAnswer(result.hits, profile, this.config.sourceBaseUrls);
+    return streamModelAnswer({
+      model: this.chatModel,
+      question,
+      hits: result.hits,
+      turns,
+      profile,
+      historyTokens: this.config.sessionMaxTokens,
+      retry: this.retry,
+      baseUrls: this.config.sourceBaseUrls,
+      signal,
+      logger: this.logger,
+    });
+  }
+
+  /** Passes deltas through, noting when the first one left, and returns the body's result. */
+  private async *track<R>(deltas: AsyncGenerator<BodyDelta, R>, timeline: Timeline): AsyncGenerator<AnswerEvent, R> {
+    let done = false;
+    try {
+      while (true) {
+        const next = await deltas.next();
+        if (next.done) {
+          done = true;
+          return next.value;
+        }
+        timeline.firstDeltaAt ??= performance.now();
+        yield next.value;
+      }
+    } finally {
+      // A reader that stops early must still close the body, which closes the upstream request.
+      if (!done) await deltas.return(undefined as R);
+    }
+  }
+
+  private final(body: AnswerBody, cached: boolean, timeline: Timeline): AnswerEvent {
+    const totalMs = performance.now() - timeline.started;
+    return {
+      type: 'final',
+      answer: body.answer,
+      sources: body.sources,
+      cached,
+      end: body.end,
+      timings: {
+        embedMs: timeline.embedMs,
+        searchMs: timeline.searchMs,
+        firstTokenMs: (timeline.firstDeltaAt ?? performance.now()) - timeline.started,
+        totalMs,
+      },
+    };
+  }
+
+  /** Returns the trimmed question, or throws EngineError for an empty or too long one, or while draining. */
+  private validate(request: AskRequest): string {
+    const question = request.question.trim();
+    if (question === '') throw new EngineError(EngineErrorCode.EmptyQuestion, 'The question is empty.');
+    if (question.length > this.config.maxQuestionChars) {
+      throw new EngineError(EngineErrorCode.QuestionTooLong, `The question has ${question.length} characters; the maximum is ${this.config.maxQuestionChars} (MAX_QUESTION_CHARS).`);
+    }
+    if (this.draining) throw new EngineError(EngineErrorCode.Busy, 'The engine is shutting down and takes no new questions.');
+    return question;
+  }
+
+  private indexVersion(): string {
+    try {
+      return this.retriever.info().version;
+    } catch (error) {
+      throw new EngineError(EngineErrorCode.IndexNotReady, 'The knowledge base is not loaded yet.', { cause: error });
+    }
+  }
+
+  /** Searches the knowledge base and records the embedding cache lookups it made. */
+  private async search(query: string, signal: AbortSignal | undefined): Promise<SearchResult> {
+    let result: SearchResult;
+    try {
+      result = await this.retriever.search(query, { k: this.config.searchTopK, mode: this.config.searchMode, ...(signal ? { signal } : {}) });
+    } catch (error) {
+      if (signal?.aborted) throw new EngineError(EngineErrorCode.Aborted, 'The question was cancelled during retrieval.', { cause: error });
+      throw error;
+    }
+
+    const stats = this.retriever.cacheStats?.();
+    if (stats !== undefined && this.metrics !== undefined) {
+      const hits = stats.hits - this.embeddingSeen.hits;
+      const misses = stats.misses - this.embeddingSeen.misses;
+      if (hits > 0) this.metrics.cacheLookups.inc({ cache: 'embedding', result: 'hit' }, hits);
+      if (misses > 0) this.metrics.cacheLookups.inc({ cache: 'embedding', result: 'miss' }, misses);
+      this.embeddingSeen = { hits: stats.hits, misses: stats.misses };
+    }
+    return result;
+  }
+
+  private remember(session: SessionKey, question: string, answer: string): void {
+    this.sessions.append(session, { question, answer, at: this.now() });
+  }
+
+  /** Wraps an answer stream with metrics and one log line per question. */
+  private async *instrument(request: AskRequest, events: AsyncGenerator<AnswerEvent>): AsyncGenerator<AnswerEvent> {
+    const platform = request.session.platform;
+    const started = performance.now();
+    // A consumer that stops reading early ends the stream without a final event or an error.
+    let outcome: QuestionOutcome = 'aborted';
+    let sawDelta = false;
+
+    try {
+      for await (const event of events) {
+        if (event.type === 'delta' && !sawDelta) {
+          sawDelta = true;
+          this.metrics?.firstTokenSeconds.observe({ platform }, (performance.now() - started) / 1000);
+        }
+        if (event.type === 'final') {
+          outcome = finalOutcome(event);
+          this.metrics?.answerSeconds.observe({ platform }, event.timings.totalMs / 1000);
+          this.logger.info({ platform, outcome, end: event.end, cached: event.cached, sources: event.sources.length, timings: roundTimings(event.timings) }, 'question answered');
+        }
+        yield event;
+      }
+    } catch (error) {
+      outcome = errorOutcome(error);
+      const level = outcome === 'error' ? 'error' : 'info';
+      this.logger[level]({ err: error, platform, outcome, code: isEngineError(error) ? error.code : undefined }, 'question failed');
+      throw error;
+    } finally {
+      this.metrics?.questions.inc({ platform, outcome });
+    }
+  }
+}
+
+async function* notFound(): AsyncGenerator<BodyDelta, AnswerBody> {
+  yield* streamText(notFoundAnswer);
+  return { answer: notFoundAnswer, sources: [], end: 'not_found' };
+}
+
+function finalOutcome(event: Extract<AnswerEvent, { type: 'final' }>): QuestionOutcome {
+  if (event.cached) return 'cached';
+  switch (event.end) {
+    case 'complete':
+      return 'answered';
+    case 'not_found':
+      return 'not_found';
+    case 'timeout':
+      return 'timeout';
+    case 'aborted':
+      return 'aborted';
+    case 'interrupted':
+      return 'error';
+  }
+}
+
+function errorOutcome(error: unknown): QuestionOutcome {
+  if (!isEngineError(error)) return 'error';
+  switch (error.code) {
+    case EngineErrorCode.Busy:
+      return 'busy';
+    case EngineErrorCode.Timeout:
+      return 'timeout';
+    case EngineErrorCode.Aborted:
+      return 'aborted';
+    case EngineErrorCode.EmptyQuestion:
+    case EngineErrorCode.QuestionTooLong:
+      return 'rejected';
+    default:
+      return 'error';
+  }
+}
+
+function roundTimings(timings: AnswerTimings): Record<string, number> {
+  return Object.fromEntries(Object.entries(timings).map(([name, ms]) => [name, Math.round(ms)]));
+}
