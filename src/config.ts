@@ -46,6 +46,10 @@ export interface Config {
   hnswThreshold: number;
   searchMode: 'dense' | 'lexical' | 'hybrid';
   searchTopK: number;
+  /** Knowledge base: share of a query's IDF weight a chunk must contain to count as lexical evidence (0 to 1). */
+  minLexicalCoverage: number;
+  /** Knowledge base: cosine a chunk must reach to count as dense evidence; unset uses the index's calibrated background. */
+  minDenseScore: number | undefined;
 
   hfToken: string | undefined;
   llmModel: string;
@@ -213,6 +217,18 @@ function readSourceBaseUrls(reader: EnvReader): Record<string, string> {
   return result;
 }
 
+/** Knowledge base: reads a decimal number from `min` to `max`; undefined when unset. */
+function readFraction(reader: EnvReader, name: string, min: number, max: number): number | undefined {
+  const value = reader.raw(name);
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!/^-?\d+(\.\d+)?$/.test(value) || parsed < min || parsed > max) {
+    reader.issue(name, `expected a number from ${min} to ${max}, got "${value}"`, `Set ${name} to a decimal number from ${min} to ${max}, e.g. 0.5, or unset it.`);
+    return undefined;
+  }
+  return parsed;
+}
+
 /** Reads a `.env` file into a plain object; missing file gives an empty one. */
 export function readDotenv(file: string): Env {
   if (!existsSync(file)) return {};
@@ -246,6 +262,8 @@ export function loadConfig(env?: Env): Config {
     hnswThreshold: r.integer('HNSW_THRESHOLD', 50_000, 1),
     searchMode: r.oneOf('SEARCH_MODE', ['dense', 'lexical', 'hybrid'] as const, 'hybrid'),
     searchTopK: r.integer('SEARCH_TOP_K', 5, 1, 50),
+    minLexicalCoverage: readFraction(r, 'MIN_LEXICAL_COVERAGE', 0, 1) ?? 0.5,
+    minDenseScore: readFraction(r, 'MIN_DENSE_SCORE', -1, 1),
 
     hfToken: r.secret('HF_TOKEN', { prefix: 'hf_', hint: 'Copy a token from https://huggingface.co/settings/tokens; it starts with hf_.' }),
     llmModel: r.string('LLM_MODEL', 'Qwen/Qwen2.5-7B-Instruct'),

@@ -1,0 +1,303 @@
+// Structure-aware chunking: sections at headings, then blocks packed into
+// chunks that fit the embedding model's token budget, with a small overlap of
+// prose between consecutive chunks of one section.
+import type { SourceLine } from './loaders.js';
+import { hasTableHeader, splitBlocks, splitSections, type Block, type BlockKind } from './structure.js';
+
+/** A chunk before it gets its id and source path. */
+export interface ChunkDraft {
+  heading: string;
+  lineStart: number;
+  lineEnd: number;
+  text: string;
+}
+
+/** Counts the word pieces of a text, without the special tokens the model adds. */
+export type TokenCounter = (text: string) => number;
+
+/** Options of `chunkDocument`. */
+export interface ChunkerOptions {
+  /** Token budget of the whole embedding input (heading path, text and the two special tokens). */
+  chunkTokens: number;
+  /** Tokens of prose repeated from the end of one chunk at the start of the next. */
+  overlapTokens: number;
+  countTokens: TokenCounter;
+}
+
+/** Special tokens that BERT-style models add around every input (`[CLS]` and `[SEP]`). */
+const specialTokens = 2;
+
+/** Share of the budget a heading path may take; longer paths lose their outer headings. */
+const maxHeadingShare = 0.25;
+
+/** Times a section is packed again with a smaller budget when its chunks came out too long. */
+const maxRepackAttempts = 3;
+
+/** Smallest text budget worth packing again for. */
+const minTextBudget = 16;
+
+/** Separator between a chunk's heading path and its text in the embedding input. */
+const headingSeparator = '\n\n';
+
+/** Returns the text that is embedded for a chunk: its heading path, a blank line, then its text. */
+export function embeddingText(chunk: { heading: string; text: string }): string {
+  return chunk.heading === '' ? chunk.text : `${chunk.heading}${headingSeparator}${chunk.text}`;
+}
+
+/** A piece of a block that is never split further: a whole block, or part of one that is too long. */
+interface Unit {
+  text: string;
+  lineStart: number;
+  lineEnd: number;
+  tokens: number;
+  kind: BlockKind;
+  /** Index of the block the unit comes from; units of one block are joined by a line break. */
+  block: number;
+  /** Lines of a prose unit, for taking the overlap from its end. */
+  lines?: SourceLine[];
+}
+
+/** Splits a document's cleaned lines into chunks whose embedding input fits `chunkTokens`. */
+export function chunkDocument(lines: SourceLine[], options: ChunkerOptions): ChunkDraft[] {
+  const chunks: ChunkDraft[] = [];
+  for (const section of splitSections(lines)) {
+    const heading = fitHeading(section.path, options);
+    const blocks = splitBlocks(section.lines);
+    let budget = options.chunkTokens - specialTokens - headingCost(heading, options.countTokens);
+
+    // Counts of the parts add up for WordPiece, which never makes a token of white space. The
+    // whole embedding input is still counted once per chunk, and the section is packed again with
+    // a smaller budget if a tokenizer does count separators.
+    for (let attempt = 0; ; attempt++) {
+      const units = blocks.flatMap((block, index) => toUnits(block, index, budget, options.countTokens));
+      const drafts = packUnits(units, heading, budget, options);
+      const excess = Math.max(0, ...drafts.map((draft) => options.countTokens(embeddingText(draft)) + specialTokens - options.chunkTokens));
+      if (excess === 0 || attempt === maxRepackAttempts || budget - excess < minTextBudget) {
+        chunks.push(...drafts);
+        break;
+      }
+      budget -= excess;
+    }
+  }
+  return chunks;
+}
+
+function headingCost(heading: string, countTokens: TokenCounter): number {
+  return heading === '' ? 0 : countTokens(`${heading}${headingSeparator}`);
+}
+
+/** Joins the heading path, dropping outer headings (then trailing words) until it fits its share of the budget. */
+function fitHeading(path: string[], options: ChunkerOptions): string {
+  const limit = Math.floor(options.chunkTokens * maxHeadingShare);
+  let parts = [...path];
+  while (parts.length > 1 && options.countTokens(parts.join(' > ')) > limit) parts = parts.slice(1);
+  let heading = parts.join(' > ');
+  while (heading !== '' && options.countTokens(heading) > limit) heading = heading.split(' ').slice(0, -1).join(' ');
+  return heading;
+}
+
+/** Turns a block into units: the whole block when it fits the budget, else pieces that do. */
+function toUnits(block: Block, index: number, budget: number, countTokens: TokenCounter): Unit[] {
+  const text = block.lines.map((line) => line.text).join('\n');
+  const tokens = countTokens(text);
+  const first = block.lines[0] as SourceLine;
+  const last = block.lines[block.lines.length - 1] as SourceLine;
+  if (tokens <= budget) {
+    return [{ text, lineStart: first.line, lineEnd: last.line, tokens, kind: block.kind, block: index, lines: block.kind === 'prose' ? block.lines : undefined }];
+  }
+
+  switch (block.kind) {
+    case 'code':
+      return splitCode(block, index, budget, countTokens);
+    case 'table':
+      return splitTable(block, index, budget, countTokens);
+    case 'prose':
+      return splitProse(block.lines, index, budget, countTokens);
+  }
+}
+
+/** Splits a long code block at line boundaries; every piece is reopened and closed with the block's fence when the fence lines are short. */
+function splitCode(block: Block, index: number, budget: number, countTokens: TokenCounter): Unit[] {
+  const opening = block.lines[0] as SourceLine;
+  const closingLine = block.lines[block.lines.length - 1] as SourceLine;
+  const fence = /^[ \t]*(`{3,}|~{3,})/.exec(opening.text)?.[1] ?? '```';
+  const closed = block.lines.length > 1 && closingLine.text.trim() === fence;
+  const body = block.lines.slice(1, closed ? -1 : undefined);
+  // The fence lines are repeated only while they leave most of the budget for the code itself.
+  const fullFrame = countTokens(`${opening.text}\n${fence}`);
+  const frame = fullFrame <= budget / 2 ? fullFrame : 0;
+  const wrap = (text: string): string => (frame > 0 ? `${opening.text}\n${text}\n${fence}` : text);
+  return groupLines(body, budget - frame, countTokens).map((group) => ({
+    ...group,
+    text: wrap(group.text),
+    tokens: group.tokens + frame,
+    kind: 'code' as const,
+    block: index,
+  }));
+}
+
+/** Splits a long table between rows; every piece repeats the header and delimiter rows when they are short. */
+function splitTable(block: Block, index: number, budget: number, countTokens: TokenCounter): Unit[] {
+  // The header rows are repeated only while they leave most of the budget for the rows.
+  let header = hasTableHeader(block) ? block.lines.slice(0, 2) : [];
+  const headerText = header.map((line) => line.text).join('\n');
+  let headerTokens = header.length > 0 ? countTokens(headerText) : 0;
+  if (headerTokens > budget / 2) {
+    header = [];
+    headerTokens = 0;
+  }
+  const rows = block.lines.slice(header.length);
+  return groupLines(rows, budget - headerTokens, countTokens).map((group) => ({
+    ...group,
+    text: header.length > 0 ? `${headerText}\n${group.text}` : group.text,
+    tokens: group.tokens + headerTokens,
+    kind: 'table' as const,
+    block: index,
+  }));
+}
+
+/** Splits long prose at line boundaries, and long lines at sentences, then words. */
+function splitProse(lines: SourceLine[], index: number, budget: number, countTokens: TokenCounter): Unit[] {
+  return groupLines(lines, budget, countTokens).map((group) => ({ ...group, kind: 'prose' as const, block: index }));
+}
+
+type LineGroup = Pick<Unit, 'text' | 'lineStart' | 'lineEnd' | 'tokens' | 'lines'>;
+
+/** Groups consecutive lines into pieces of at most `budget` tokens, splitting any line that alone is too long. */
+function groupLines(lines: SourceLine[], budget: number, countTokens: TokenCounter): LineGroup[] {
+  const pieces = lines.flatMap((line) => splitLine(line, budget, countTokens));
+  const groups: LineGroup[] = [];
+  let current: LineGroup | undefined;
+  for (const piece of pieces) {
+    if (current !== undefined && current.tokens + piece.tokens <= budget) {
+      current.text += `\n${piece.line.text}`;
+      current.tokens += piece.tokens;
+      current.lineEnd = piece.line.line;
+      current.lines?.push(piece.line);
+      continue;
+    }
+    if (current !== undefined) groups.push(current);
+    current = { text: piece.line.text, lineStart: piece.line.line, lineEnd: piece.line.line, tokens: piece.tokens, lines: [piece.line] };
+  }
+  if (current !== undefined) groups.push(current);
+  return groups;
+}
+
+/** Splits one line into pieces of at most `budget` tokens: at sentence ends, then at spaces, then inside a word. */
+function splitLine(line: SourceLine, budget: number, countTokens: TokenCounter): { line: SourceLine; tokens: number }[] {
+  const tokens = countTokens(line.text);
+  if (tokens <= budget) return [{ line, tokens }];
+
+  const sentences = line.text.split(/(?<=[.!?])\s+/);
+  const words = sentences.length > 1 ? sentences : line.text.split(/\s+/);
+  if (words.length === 1) return splitWord(line, budget, countTokens);
+
+  const pieces: { line: SourceLine; tokens: number }[] = [];
+  let current = '';
+  for (const word of words) {
+    const candidate = current === '' ? word : `${current} ${word}`;
+    if (current !== '' && countTokens(candidate) > budget) {
+      pieces.push(...splitLine({ text: current, line: line.line }, budget, countTokens));
+      current = word;
+    } else {
+      current = candidate;
+    }
+  }
+  if (current !== '') pieces.push(...splitLine({ text: current, line: line.line }, budget, countTokens));
+  return pieces;
+}
+
+/** Cuts a single over-long word (a hash, a blob) into pieces by characters. */
+function splitWord(line: SourceLine, budget: number, countTokens: TokenCounter): { line: SourceLine; tokens: number }[] {
+  const pieces: { line: SourceLine; tokens: number }[] = [];
+  let rest = line.text;
+  while (rest !== '') {
+    // Binary search for the longest prefix that fits; a single character always counts as at most a few tokens.
+    let low = 1;
+    let high = rest.length;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (countTokens(rest.slice(0, middle)) <= budget) low = middle;
+      else high = middle - 1;
+    }
+    const text = rest.slice(0, low);
+    pieces.push({ line: { text, line: line.line }, tokens: countTokens(text) });
+    rest = rest.slice(low);
+  }
+  return pieces;
+}
+
+/** Packs units into chunks of at most `budget` tokens, carrying an overlap of prose from one chunk to the next. */
+function packUnits(units: Unit[], heading: string, budget: number, options: ChunkerOptions): ChunkDraft[] {
+  const chunks: ChunkDraft[] = [];
+  let current: Unit[] = [];
+  let tokens = 0;
+
+  for (const unit of units) {
+    if (current.length > 0 && tokens + unit.tokens > budget) {
+      chunks.push(toDraft(current, heading));
+      const overlap = takeOverlap(current[current.length - 1] as Unit, options);
+      // The overlap is dropped when it would push a whole block into the next chunk.
+      current = overlap !== undefined && overlap.tokens + unit.tokens <= budget ? [overlap] : [];
+      tokens = current.reduce((sum, item) => sum + item.tokens, 0);
+    }
+    current.push(unit);
+    tokens += unit.tokens;
+  }
+  if (current.length > 0) chunks.push(toDraft(current, heading));
+  return chunks;
+}
+
+/** Takes whole trailing lines, or else trailing sentences, of a prose unit, up to the overlap budget. */
+function takeOverlap(unit: Unit, options: ChunkerOptions): Unit | undefined {
+  if (unit.kind !== 'prose' || unit.lines === undefined || options.overlapTokens === 0) return undefined;
+
+  const taken: SourceLine[] = [];
+  let tokens = 0;
+  for (let index = unit.lines.length - 1; index >= 0; index--) {
+    const line = unit.lines[index] as SourceLine;
+    const lineTokens = options.countTokens(line.text);
+    if (tokens + lineTokens <= options.overlapTokens) {
+      taken.unshift(line);
+      tokens += lineTokens;
+      continue;
+    }
+    if (taken.length === 0) {
+      const tail = trailingSentences(line.text, options.overlapTokens, options.countTokens);
+      if (tail !== '') taken.unshift({ text: tail, line: line.line });
+      tokens = tail === '' ? 0 : options.countTokens(tail);
+    }
+    break;
+  }
+  if (taken.length === 0) return undefined;
+
+  const first = taken[0] as SourceLine;
+  const last = taken[taken.length - 1] as SourceLine;
+  return { text: taken.map((line) => line.text).join('\n'), lineStart: first.line, lineEnd: last.line, tokens, kind: 'prose', block: unit.block, lines: taken };
+}
+
+function trailingSentences(text: string, limit: number, countTokens: TokenCounter): string {
+  const sentences = text.split(/(?<=[.!?])\s+/);
+  let tail = '';
+  for (let index = sentences.length - 1; index >= 1; index--) {
+    const candidate = tail === '' ? (sentences[index] as string) : `${sentences[index]} ${tail}`;
+    if (countTokens(candidate) > limit) break;
+    tail = candidate;
+  }
+  return tail;
+}
+
+function toDraft(units: Unit[], heading: string): ChunkDraft {
+  let text = '';
+  units.forEach((unit, index) => {
+    const previous = units[index - 1];
+    if (previous !== undefined) text += previous.block === unit.block ? '\n' : '\n\n';
+    text += unit.text;
+  });
+  return {
+    heading,
+    lineStart: Math.min(...units.map((unit) => unit.lineStart)),
+    lineEnd: Math.max(...units.map((unit) => unit.lineEnd)),
+    text,
+  };
+}

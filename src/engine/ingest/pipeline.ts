@@ -1,0 +1,310 @@
+// Ingest: scan a folder, chunk new and changed files, embed them in batches,
+// copy the stored chunks and vectors of unchanged files, then write a new index
+// version beside the old one and switch to it atomically.
+import { createHash } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Chunk } from '../types.js';
+import { createEmbedder, type Embedder } from '../embedding/embedder.js';
+import { buildFaissIndex, calibrateDense } from '../index/faiss.js';
+import { acquireIngestLock, commitBuild, createBuildDir, currentIndexDir, indexFiles, syncDir, writeFileSynced } from '../index/layout.js';
+import { canReuse, chunkerVersion, indexFormat, readManifest, type ChunkSettings, type Manifest, type ManifestFile } from '../index/manifest.js';
+import { ChunkCursor, StoreWriter, VectorReader } from '../index/store.js';
+import { chunkDocument, embeddingText } from './chunker.js';
+import { UnreadableSourceError, loadSource, scanSources, type SkippedFile, type SourceFile } from './loaders.js';
+import { estimateTokens } from './tokens.js';
+
+/** Progress of a running ingest. */
+export interface IngestProgress {
+  files: number;
+  totalFiles: number;
+  chunks: number;
+  chunksPerSecond: number;
+  phase: 'scan' | 'chunk' | 'embed' | 'write' | 'done';
+}
+
+/** Outcome of an ingest. */
+export interface IngestReport {
+  files: number;
+  skipped: { path: string; reason: string }[];
+  added: number;
+  changed: number;
+  removed: number;
+  unchanged: number;
+  chunks: number;
+  embedded: number;
+  version: string;
+  ms: number;
+}
+
+/** Steps of writing a new index version, in order, as passed to `IngestHooks.beforeStep`. */
+export type WriteStep = 'faiss' | 'calibrate' | 'manifest' | 'commit';
+
+/** Hooks for tests: a hook that throws makes the ingest fail at that point. */
+export interface IngestHooks {
+  beforeStep?(step: WriteStep, buildDir: string): void | Promise<void>;
+}
+
+/** Options of `ingestFolder`. */
+export interface IngestOptions {
+  config: Config;
+  logger: Logger;
+  /** Folder (or single file) to ingest; source paths are relative to it. */
+  folder: string;
+  /** Embedder to use; by default one is created from the config and closed at the end. */
+  embedder?: Embedder;
+  onProgress?: (progress: IngestProgress) => void;
+  signal?: AbortSignal;
+  hooks?: IngestHooks;
+}
+
+/** Queue length, in multiples of the batch size, at which pending chunks are embedded even if the batch is not full. */
+const maxQueueBatches = 4;
+
+/**
+ * Ingests `options.folder` into `config.dataDir`. Only new and changed files are
+ * embedded; the previous index stays usable until the new one is complete.
+ */
+export async function ingestFolder(options: IngestOptions): Promise<IngestReport> {
+  const { config, signal } = options;
+  const started = Date.now();
+  const log = options.logger.child({ component: 'ingest' });
+  const folder = path.resolve(options.folder);
+  const emit = (progress: Omit<IngestProgress, 'totalFiles'> & { totalFiles?: number }): void => options.onProgress?.({ totalFiles: 0, ...progress });
+
+  const release = await acquireIngestLock(config.dataDir);
+  const embedder = options.embedder ?? (await createEmbedder(config, options.logger).catch(async (error: unknown) => {
+    await release();
+    throw error;
+  }));
+  try {
+    emit({ phase: 'scan', files: 0, chunks: 0, chunksPerSecond: 0 });
+    const { files, skipped } = await scanSources(folder);
+    const hashes = await hashFiles(files, signal);
+
+    const chunking: ChunkSettings = {
+      chunkTokens: config.chunkTokens,
+      overlapTokens: config.chunkOverlapTokens,
+      tokenCounter: embedder.countTokens ? 'model' : 'estimate',
+      chunkerVersion,
+    };
+    const settings = { model: embedder.modelId, dims: embedder.dims, dtype: embedder.dtype, chunking };
+    const version = indexVersion(settings, files, hashes);
+    const previous = await readPreviousManifest(config.dataDir, log);
+
+    // Same settings and same file contents: the active index is already this version.
+    if (previous?.manifest.version === version && canReuse(previous.manifest, settings)) {
+      const report = unchangedReport(previous.manifest, files.length, skipped, started);
+      emit({ phase: 'done', files: files.length, totalFiles: files.length, chunks: report.chunks, chunksPerSecond: 0 });
+      log.info({ version, files: files.length }, 'index is up to date');
+      return report;
+    }
+
+    const build = new IndexBuild({ config, embedder, log, files, hashes, skipped, previous, settings, version, emit, signal, hooks: options.hooks });
+    const report = await build.run();
+    log.info({ ...report, skipped: report.skipped.length }, 'ingest finished');
+    return { ...report, ms: Date.now() - started };
+  } finally {
+    if (options.embedder === undefined) await embedder.close?.();
+    await release();
+  }
+}
+
+/** Reads and hashes every file, so the new index version is known before anything is embedded. */
+async function hashFiles(files: SourceFile[], signal?: AbortSignal): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>();
+  for (const file of files) {
+    signal?.throwIfAborted();
+    hashes.set(file.path, createHash('sha256').update(await readFile(file.absolutePath)).digest('hex'));
+  }
+  return hashes;
+}
+
+/** The version is a hash of everything that decides the index content, so re-ingesting unchanged files keeps it. */
+function indexVersion(settings: Pick<Manifest, 'model' | 'dims' | 'dtype' | 'chunking'>, files: SourceFile[], hashes: Map<string, string>): string {
+  const hash = createHash('sha256').update(JSON.stringify({ format: indexFormat, ...settings }));
+  for (const file of files) hash.update(`\n${file.path}\t${hashes.get(file.path)}`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+async function readPreviousManifest(dataDir: string, log: Logger): Promise<{ dir: string; manifest: Manifest } | undefined> {
+  const dir = currentIndexDir(dataDir);
+  if (dir === undefined) return undefined;
+  try {
+    return { dir, manifest: await readManifest(path.join(dir, indexFiles.manifest), dir) };
+  } catch (error) {
+    log.warn({ err: error, dir }, 'previous index is unreadable; every file will be embedded again');
+    return undefined;
+  }
+}
+
+function unchangedReport(manifest: Manifest, files: number, skipped: SkippedFile[], started: number): IngestReport {
+  return { files, skipped, added: 0, changed: 0, removed: 0, unchanged: files, chunks: manifest.chunks, embedded: 0, version: manifest.version, ms: Date.now() - started };
+}
+
+/** A chunk waiting to be written, with its vector once it has one. */
+interface QueuedChunk {
+  chunk: Omit<Chunk, 'id'>;
+  vector?: Float32Array;
+}
+
+interface BuildInput {
+  config: Config;
+  embedder: Embedder;
+  log: Logger;
+  files: SourceFile[];
+  hashes: Map<string, string>;
+  skipped: SkippedFile[];
+  previous: { dir: string; manifest: Manifest } | undefined;
+  settings: Pick<Manifest, 'model' | 'dims' | 'dtype' | 'chunking'>;
+  version: string;
+  emit: (progress: Omit<IngestProgress, 'totalFiles'> & { totalFiles?: number }) => void;
+  signal: AbortSignal | undefined;
+  hooks: IngestHooks | undefined;
+}
+
+/** One index build: streams files to chunks to embedding batches to the store, then writes and commits. */
+class IndexBuild {
+  private readonly queue: QueuedChunk[] = [];
+  private pending = 0;
+  private embedded = 0;
+  private queued = 0;
+  private filesDone = 0;
+  private embedMs = 0;
+  private writer: StoreWriter | undefined;
+  private readonly counts = { added: 0, changed: 0, unchanged: 0 };
+
+  constructor(private readonly input: BuildInput) {}
+
+  async run(): Promise<Omit<IngestReport, 'ms'>> {
+    const { config, previous, settings, version, hooks, log } = this.input;
+    const buildDir = await createBuildDir(config.dataDir);
+    try {
+      this.writer = await StoreWriter.create(buildDir, settings.dims);
+      const { manifestFiles, skipped } = await this.chunkAndEmbed();
+      await this.writer.close();
+      this.writer = undefined;
+
+      this.input.emit({ phase: 'write', files: this.input.files.length, totalFiles: this.input.files.length, chunks: this.queued, chunksPerSecond: this.rate() });
+      await hooks?.beforeStep?.('faiss', buildDir);
+      const faiss = await buildFaissIndex(buildDir, this.queued, settings.dims, config.hnswThreshold);
+      await hooks?.beforeStep?.('calibrate', buildDir);
+      const calibration = await calibrateDense(buildDir, this.queued, settings.dims, version);
+
+      const manifest: Manifest = { format: indexFormat, version, builtAt: new Date().toISOString(), ...settings, faiss, chunks: this.queued, files: manifestFiles, calibration };
+      await hooks?.beforeStep?.('manifest', buildDir);
+      await writeFileSynced(path.join(buildDir, indexFiles.manifest), `${JSON.stringify(manifest, null, 1)}\n`);
+      await syncDir(buildDir);
+      await hooks?.beforeStep?.('commit', buildDir);
+      await commitBuild(config.dataDir, buildDir, version);
+
+      const present = new Set(manifestFiles.map((file) => file.path));
+      const removed = previous?.manifest.files.filter((file) => !present.has(file.path)).length ?? 0;
+      this.input.emit({ phase: 'done', files: manifestFiles.length, totalFiles: this.input.files.length, chunks: this.queued, chunksPerSecond: this.rate() });
+      return { files: manifestFiles.length, skipped, ...this.counts, removed, chunks: this.queued, embedded: this.embedded, version };
+    } catch (error) {
+      await this.writer?.abort();
+      await rm(buildDir, { recursive: true, force: true }).catch((cleanupError: unknown) => log.warn({ err: cleanupError, buildDir }, 'could not remove the unfinished build folder'));
+      throw error;
+    }
+  }
+
+  /** Walks the files in order, queueing reused or freshly chunked chunks, and returns the manifest entries. */
+  private async chunkAndEmbed(): Promise<{ manifestFiles: ManifestFile[]; skipped: SkippedFile[] }> {
+    const { files, hashes, previous, settings, embedder, config, signal, log } = this.input;
+    const reusable = previous !== undefined && canReuse(previous.manifest, settings) ? previous : undefined;
+    const previousFiles = new Map((previous?.manifest.files ?? []).map((file) => [file.path, file]));
+    const countTokens = embedder.countTokens ? (text: string) => embedder.countTokens?.(text) ?? 0 : estimateTokens;
+    const skipped = [...this.input.skipped];
+    const manifestFiles: ManifestFile[] = [];
+
+    const cursor = reusable ? new ChunkCursor(path.join(reusable.dir, indexFiles.chunks)) : undefined;
+    const vectors = reusable ? await VectorReader.open(path.join(reusable.dir, indexFiles.vectors), settings.dims) : undefined;
+    try {
+      for (const [position, file] of files.entries()) {
+        signal?.throwIfAborted();
+        const hash = hashes.get(file.path) as string;
+        const before = previousFiles.get(file.path);
+        const firstChunk = this.queued;
+
+        if (before !== undefined && before.hash === hash && cursor && vectors) {
+          // Unchanged file: copy its chunks and vectors from the previous index.
+          const chunks = await cursor.read(before.firstChunk, before.chunkCount);
+          const rows = await vectors.read(before.firstChunk, before.chunkCount);
+          chunks.forEach(({ id: _id, ...chunk }, index) => this.enqueue({ chunk, vector: rows[index] }));
+          manifestFiles.push({ ...before, firstChunk });
+          this.counts.unchanged++;
+        } else {
+          let loaded;
+          try {
+            loaded = await loadSource(file);
+          } catch (error) {
+            if (!(error instanceof UnreadableSourceError)) throw error;
+            skipped.push({ path: file.path, reason: error.reason });
+            log.warn({ path: file.path, reason: error.reason }, 'file skipped');
+            continue;
+          }
+          const drafts = chunkDocument(loaded.lines, { chunkTokens: config.chunkTokens, overlapTokens: config.chunkOverlapTokens, countTokens });
+          for (const draft of drafts) this.enqueue({ chunk: { source: file.path, ...draft } });
+          manifestFiles.push({ path: file.path, hash, bytes: loaded.bytes, firstChunk, chunkCount: drafts.length });
+          if (before === undefined) this.counts.added++;
+          else if (before.hash === hash) this.counts.unchanged++;
+          else this.counts.changed++;
+        }
+
+        this.filesDone = position + 1;
+        await this.flush(false);
+        this.input.emit({ phase: 'chunk', files: this.filesDone, totalFiles: files.length, chunks: this.queued, chunksPerSecond: this.rate() });
+      }
+      await this.flush(true);
+    } finally {
+      await cursor?.close();
+      await vectors?.close();
+    }
+    skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { manifestFiles, skipped };
+  }
+
+  private enqueue(entry: QueuedChunk): void {
+    this.queue.push(entry);
+    this.queued++;
+    if (entry.vector === undefined) this.pending++;
+  }
+
+  /** Embeds pending chunks when a batch is full (or `force`), then writes the queue's leading chunks that have vectors. */
+  private async flush(force: boolean): Promise<void> {
+    const batchSize = this.input.config.embeddingBatchSize;
+    const full = this.pending >= batchSize || this.queue.length >= batchSize * maxQueueBatches;
+    if (this.pending > 0 && (force || full)) await this.embedPending();
+
+    let ready = 0;
+    while (ready < this.queue.length && this.queue[ready]?.vector !== undefined) ready++;
+    if (ready === 0) return;
+    const entries = this.queue.splice(0, ready);
+    await this.writer?.append(
+      entries.map((entry) => entry.chunk),
+      entries.map((entry) => entry.vector as Float32Array),
+    );
+  }
+
+  private async embedPending(): Promise<void> {
+    const { embedder, signal, files } = this.input;
+    const waiting = this.queue.filter((entry) => entry.vector === undefined);
+    const started = Date.now();
+    const vectors = await embedder.embed(waiting.map((entry) => embeddingText(entry.chunk)), signal);
+    this.embedMs += Date.now() - started;
+    waiting.forEach((entry, index) => {
+      entry.vector = vectors[index];
+    });
+    this.pending = 0;
+    this.embedded += waiting.length;
+    this.input.emit({ phase: 'embed', files: this.filesDone, totalFiles: files.length, chunks: this.queued, chunksPerSecond: this.rate() });
+  }
+
+  /** Chunks embedded per second of embedding time. */
+  private rate(): number {
+    return this.embedMs > 0 ? Math.round((this.embedded / this.embedMs) * 1000) : 0;
+  }
+}
