@@ -123,6 +123,26 @@ describe('serve start-up', () => {
     expect(line?.port).toBe(service.port);
   });
 
+  it('rebuilds an index built with another model', async () => {
+    const world = fakeWorld();
+    world.openError = Object.assign(new Error('The index was built with model other-model.'), { name: 'IndexMismatchError' });
+    world.openErrorOnce = true;
+    const { service, readyz, log } = await start(world);
+
+    await service.started;
+    expect(world.ingestCalls).toHaveLength(1);
+    expect((await readyz()).status).toBe(200);
+    expect(log.lines().some((line) => line.level === 40 && String(line.msg).includes('rebuilding it'))).toBe(true);
+  });
+
+  it('keeps a mismatched index with INGEST_ON_START=never', async () => {
+    const world = fakeWorld();
+    world.openError = Object.assign(new Error('The index was built with model other-model.'), { name: 'IndexMismatchError' });
+    const { service } = await start(world, { INGEST_ON_START: 'never' });
+    await expect(service.started).rejects.toThrow('other-model');
+    expect(world.ingestCalls).toHaveLength(0);
+  });
+
   it('reports a failed start-up on readyz', async () => {
     const world = fakeWorld();
     world.openError = new Error('The index was built with model other-model; run `ragbot ingest` again.');

@@ -12,7 +12,7 @@ export type ReingestStart = { started: true } | { started: false; status: 409 | 
 export interface AdminRouteOptions {
   /** The configured ADMIN_TOKEN; undefined turns the endpoint off (404). */
   adminToken: string | undefined;
-  /** Starts a re-ingest in the background, or says why it cannot start now. */
+  /** Starts a re-ingest in the background, or returns why it cannot start now. */
   startReingest(): ReingestStart;
 }
 

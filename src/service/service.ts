@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { adminRoutes } from './admin.js';
-import type { ServiceComponents } from './components.js';
+import type { ServiceComponents, ServiceKnowledgeBase } from './components.js';
 import { healthRoute, metricsRoute, readinessRoute } from './endpoints.js';
 import { createHttpServer, sendJson, type HttpServer } from './http-server.js';
 import { enabledPlatforms, platformHint, type PlatformName } from './platforms.js';
@@ -48,8 +48,8 @@ export class StartupCancelledError extends Error {
 }
 
 /**
- * Starts the HTTP server and resolves as soon as it listens; the rest of the
- * start-up runs in the background and is reported by `started` and `/readyz`.
+ * Starts the HTTP server and resolves as soon as it listens. The rest of the
+ * start-up runs in the background, and `started` and `/readyz` report on it.
  */
 export async function startService(options: ServiceOptions): Promise<Service> {
   const { config, components } = options;
@@ -120,7 +120,7 @@ async function startComponents(context: StartContext): Promise<void> {
   }
 
   status.phase = 'loading_index';
-  status.knowledgeBase = await components.openKnowledgeBase({ config, logger: context.logger, embedder: status.embedder });
+  status.knowledgeBase = await openIndex(context);
   const info = status.knowledgeBase.info();
   logger.info({ chunks: info.chunks, version: info.version, builtAt: info.builtAt }, 'Index loaded');
   checkpoint();
@@ -141,6 +141,27 @@ async function startComponents(context: StartContext): Promise<void> {
   checkpoint();
   status.phase = 'ready';
   logger.info('Service started; answering questions');
+}
+
+/** Errors of `openKnowledgeBase` that a fresh ingest of the knowledge folder repairs. */
+const rebuildableIndexErrors = new Set(['IndexMismatchError', 'IndexCorruptError']);
+
+/** Opens the index; an index built with another model or left unreadable is rebuilt once from KNOWLEDGE_DIR. */
+async function openIndex(context: StartContext): Promise<ServiceKnowledgeBase> {
+  const { config, components, status } = context;
+  const open = () => components.openKnowledgeBase({ config, logger: context.logger, embedder: status.embedder });
+  try {
+    return await open();
+  } catch (error) {
+    const name = error instanceof Error ? error.name : '';
+    if (!rebuildableIndexErrors.has(name) || config.ingestOnStart === 'never') throw error;
+
+    context.logger.warn({ err: error, folder: config.knowledgeDir }, 'The index cannot be used with this configuration; rebuilding it from the knowledge folder');
+    await ingestAtStart(context);
+    if (context.signal.aborted) throw new StartupCancelledError();
+    status.phase = 'loading_index';
+    return await open();
+  }
 }
 
 function shouldIngest(config: Config, indexExists: boolean): boolean {

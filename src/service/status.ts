@@ -4,7 +4,7 @@ import type { AdapterState, PlatformAdapter } from '../bots/adapter.js';
 import type { EngineStats } from '../engine/types.js';
 import type { IngestProgress, IngestSummary, ServiceEmbedder, ServiceEngine, ServiceKnowledgeBase } from './components.js';
 
-/** Where the service is in its life: start-up steps, then `ready`, then `stopping`. */
+/** Life-cycle phase of the service: the start-up steps, then `ready`, then `stopping`. */
 export type ServicePhase = 'starting' | 'loading_model' | 'ingesting' | 'loading_index' | 'starting_platforms' | 'ready' | 'stopping' | 'failed';
 
 /** State of the on-demand re-ingest (`POST /admin/reingest`). */
@@ -29,7 +29,7 @@ export interface CacheReport {
 export interface ReadinessReport {
   ready: boolean;
   phase: ServicePhase;
-  /** Why the service is not ready, in words; absent when ready. */
+  /** Reason the service is not ready, in words; absent when ready. */
   reason?: string;
   index: { chunks: number; version: string; builtAt: string } | null;
   model: { id: string; dims: number; dtype: string } | null;

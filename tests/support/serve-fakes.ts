@@ -138,6 +138,8 @@ export interface FakeWorld {
   adapters: Record<string, FakeAdapter>;
   knowledgeBaseClosed: boolean;
   openError: Error | undefined;
+  /** Clears `openError` after the first failed open, as a rebuilt index would. */
+  openErrorOnce: boolean;
   adapterErrors: Record<string, Error>;
 }
 
@@ -156,6 +158,7 @@ export function fakeWorld(options: { indexOnDisk?: boolean; closedGates?: Array<
     adapters: {},
     knowledgeBaseClosed: false,
     openError: undefined,
+    openErrorOnce: false,
     adapterErrors: {},
     components: undefined as unknown as ServiceComponents,
   };
@@ -198,7 +201,11 @@ export function fakeWorld(options: { indexOnDisk?: boolean; closedGates?: Array<
       return { files: 3, chunks: 15, version: `v${world.indexVersion}`, ms: 5 };
     },
     openKnowledgeBase: async () => {
-      if (world.openError) throw world.openError;
+      const error = world.openError;
+      if (error) {
+        if (world.openErrorOnce) world.openError = undefined;
+        throw error;
+      }
       return knowledgeBase();
     },
     createAnswerEngine: () => world.engine,
