@@ -262,7 +262,7 @@ export function loadConfig(env?: Env): Config {
     hnswThreshold: r.integer('HNSW_THRESHOLD', 50_000, 1),
     searchMode: r.oneOf('SEARCH_MODE', ['dense', 'lexical', 'hybrid'] as const, 'hybrid'),
     searchTopK: r.integer('SEARCH_TOP_K', 5, 1, 50),
-    minLexicalCoverage: readFraction(r, 'MIN_LEXICAL_COVERAGE', 0, 1) ?? 0.5,
+    minLexicalCoverage: readFraction(r, 'MIN_LEXICAL_COVERAGE', 0, 1) ?? 0.25,
     minDenseScore: readFraction(r, 'MIN_DENSE_SCORE', -1, 1),
 
     hfToken: r.secret('HF_TOKEN', { prefix: 'hf_', hint: 'Copy a token from https://huggingface.co/settings/tokens; it starts with hf_.' }),

@@ -20,12 +20,13 @@ const stopwords = new Set(
   ).split(' '),
 );
 
-/** Splits text into lowercase terms: letters and digits, stopwords dropped, plural endings removed. */
+/** Splits text into lowercase terms: letters and digits, stopwords and single letters dropped, plural endings removed. */
 export function tokenize(text: string): string[] {
   const terms: string[] = [];
   for (const match of text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
     const word = match[0];
-    if (stopwords.has(word)) continue;
+    // Single letters are mostly the tails of contractions ("space's", "doesn't").
+    if (stopwords.has(word) || (word.length === 1 && /\p{L}/u.test(word))) continue;
     terms.push(stem(word));
   }
   return terms;
@@ -51,6 +52,10 @@ export interface LexicalHit {
   score: number;
   /** Share of the query's term weight (IDF) that the chunk contains, from 0 to 1. */
   coverage: number;
+  /** Distinct query terms that the chunk contains. */
+  matched: number;
+  /** Distinct terms of the query. */
+  queryTerms: number;
 }
 
 /** An in-memory BM25 index over a fixed list of chunks. */
@@ -109,24 +114,27 @@ export class Bm25Index {
     return [...scores.entries()]
       .sort((x, y) => y[1] - x[1] || x[0] - y[0])
       .slice(0, limit)
-      .map(([id, score]) => ({ id, score, coverage: this.coverageOf(terms, id) }));
+      .map(([id, score]) => ({ id, score, ...this.matchOf(terms, id) }));
   }
 
-  /** Share of the query's IDF weight present in chunk `id`, from 0 to 1. */
-  coverage(query: string, id: number): number {
-    return this.coverageOf([...new Set(tokenize(query))], id);
+  /** How much of the query chunk `id` contains: IDF-weighted share and count of distinct terms. */
+  match(query: string, id: number): Omit<LexicalHit, 'id' | 'score'> {
+    return this.matchOf([...new Set(tokenize(query))], id);
   }
 
-  private coverageOf(terms: string[], id: number): number {
+  private matchOf(terms: string[], id: number): Omit<LexicalHit, 'id' | 'score'> {
     const set = this.termSets[id];
-    if (set === undefined || terms.length === 0) return 0;
     let total = 0;
     let present = 0;
+    let matched = 0;
     for (const term of terms) {
       const weight = this.idf(term);
       total += weight;
-      if (set.has(term)) present += weight;
+      if (set?.has(term)) {
+        present += weight;
+        matched++;
+      }
     }
-    return total > 0 ? present / total : 0;
+    return { coverage: total > 0 ? present / total : 0, matched, queryTerms: terms.length };
   }
 }

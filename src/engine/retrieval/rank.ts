@@ -9,6 +9,9 @@ export const rrfK = 60;
 /** Jaccard similarity of word sets above which two chunks of one source count as near-duplicates. */
 export const nearDuplicateJaccard = 0.6;
 
+/** Distinct query terms a chunk must contain for lexical evidence (fewer when the query has fewer): one rare shared word is chance. */
+export const minMatchedTerms = 2;
+
 /** A chunk found by at least one retriever, with everything the relevance rule needs. */
 export interface Candidate {
   id: number;
@@ -18,18 +21,27 @@ export interface Candidate {
   lexical?: number;
   /** Share of the query's IDF weight that the chunk contains. */
   coverage: number;
+  /** Distinct query terms that the chunk contains, and in the query. */
+  matched: number;
+  queryTerms: number;
   /** Score of the mode: cosine, BM25 or the fused RRF score. */
   score: number;
 }
 
 /**
- * Minimum relevance. A chunk counts as relevant when it contains at least
- * `minCoverage` of the query's IDF weight (lexical evidence), or when its
- * dense score reaches `minDense` (dense evidence).
+ * Minimum relevance. Lexical evidence: the chunk contains at least `minCoverage`
+ * of the query's IDF weight and at least `minMatchedTerms` of its terms. Dense evidence: its cosine reaches `minDense`.
+ *
+ * Lexical mode needs lexical evidence and dense mode dense evidence. Hybrid mode
+ * needs lexical evidence, and accepts dense evidence alone only when
+ * `denseAloneInHybrid` is set (an operator-calibrated MIN_DENSE_SCORE). A cosine
+ * threshold means different things for different models, and a model whose
+ * vectors are all alike would otherwise let noise through for every question.
  */
 export interface RelevanceRule {
   minCoverage: number;
   minDense: number;
+  denseAloneInHybrid: boolean;
 }
 
 /** Builds the candidates of one query for `mode`, best first, before the relevance rule. */
@@ -37,15 +49,15 @@ export function rankCandidates(
   mode: SearchMode,
   dense: { id: number; score: number }[],
   lexical: LexicalHit[],
-  coverageOf: (id: number) => number,
+  matchOf: (id: number) => Omit<LexicalHit, 'id' | 'score'>,
 ): Candidate[] {
-  if (mode === 'lexical') return lexical.map((hit) => ({ id: hit.id, lexical: hit.score, coverage: hit.coverage, score: hit.score }));
-  if (mode === 'dense') return dense.map((hit) => ({ id: hit.id, dense: hit.score, coverage: coverageOf(hit.id), score: hit.score }));
+  if (mode === 'lexical') return lexical.map((hit) => ({ ...hit, lexical: hit.score }));
+  if (mode === 'dense') return dense.map((hit) => ({ id: hit.id, dense: hit.score, ...matchOf(hit.id), score: hit.score }));
 
   const byId = new Map<number, Candidate>();
   const entry = (id: number): Candidate => {
     let candidate = byId.get(id);
-    if (candidate === undefined) byId.set(id, (candidate = { id, coverage: 0, score: 0 }));
+    if (candidate === undefined) byId.set(id, (candidate = { id, coverage: 0, matched: 0, queryTerms: 0, score: 0 }));
     return candidate;
   };
   dense.forEach((hit, rank) => {
@@ -55,21 +67,20 @@ export function rankCandidates(
   });
   lexical.forEach((hit, rank) => {
     const candidate = entry(hit.id);
-    candidate.lexical = hit.score;
-    candidate.coverage = hit.coverage;
+    Object.assign(candidate, { lexical: hit.score, coverage: hit.coverage, matched: hit.matched, queryTerms: hit.queryTerms });
     candidate.score += 1 / (rrfK + rank + 1);
   });
-  for (const candidate of byId.values()) if (candidate.lexical === undefined) candidate.coverage = coverageOf(candidate.id);
+  for (const candidate of byId.values()) if (candidate.lexical === undefined) Object.assign(candidate, matchOf(candidate.id));
   return [...byId.values()].sort((x, y) => y.score - x.score || x.id - y.id);
 }
 
 /** Applies the relevance rule of `mode`: lexical evidence, dense evidence, or either for hybrid. */
 export function isRelevant(candidate: Candidate, mode: SearchMode, rule: RelevanceRule): boolean {
-  const lexicalEvidence = candidate.coverage >= rule.minCoverage;
+  const lexicalEvidence = candidate.coverage >= rule.minCoverage && candidate.matched >= Math.min(minMatchedTerms, candidate.queryTerms);
   const denseEvidence = candidate.dense !== undefined && candidate.dense >= rule.minDense;
   if (mode === 'lexical') return lexicalEvidence;
   if (mode === 'dense') return denseEvidence;
-  return lexicalEvidence || denseEvidence;
+  return lexicalEvidence || (rule.denseAloneInHybrid && denseEvidence);
 }
 
 /** Keeps candidates in order, dropping any whose words nearly repeat a kept chunk of the same source. */

@@ -49,9 +49,19 @@ export function describeIndex(index: LoadedIndex): IndexInfo {
   return { version: manifest.version, chunks: manifest.chunks, builtAt: manifest.builtAt, model: manifest.model, dims: manifest.dims, dtype: manifest.dtype };
 }
 
-/** The relevance rule for an index: the configured dense floor, or else the index's calibrated background. */
+/**
+ * The relevance rule for an index. Without a configured MIN_DENSE_SCORE, dense mode
+ * uses the 99th percentile of random chunk-pair similarity measured at ingest, and
+ * hybrid mode requires lexical evidence.
+ */
 export function relevanceRule(manifest: Manifest, settings: { minCoverage: number; minDenseScore: number | undefined }): RelevanceRule {
-  return { minCoverage: settings.minCoverage, minDense: settings.minDenseScore ?? manifest.calibration.p99 };
+  return {
+    minCoverage: settings.minCoverage,
+    // NOTE: the chunk-pair background is a weak floor for queries, whose vectors differ from chunk vectors;
+    // an unrelated query can clear it in dense mode. Calibrate MIN_DENSE_SCORE on real questions for a real model.
+    minDense: settings.minDenseScore ?? manifest.calibration.p99,
+    denseAloneInHybrid: settings.minDenseScore !== undefined,
+  };
 }
 
 /** Searches one loaded index; `vector` is the query embedding, needed for dense and hybrid modes. */
@@ -60,7 +70,7 @@ export function searchLoaded(index: LoadedIndex, query: string, vector: Float32A
   const dense = mode !== 'lexical' && vector !== undefined ? searchFaiss(index.faiss, vector, pool) : [];
   const lexical = mode !== 'dense' ? index.bm25.search(query, pool) : [];
 
-  const candidates = rankCandidates(mode, dense, lexical, (id) => index.bm25.coverage(query, id)).filter((candidate) => isRelevant(candidate, mode, rule));
+  const candidates = rankCandidates(mode, dense, lexical, (id) => index.bm25.match(query, id)).filter((candidate) => isRelevant(candidate, mode, rule));
   return collapseNearDuplicates(candidates, index.chunks, k).map((candidate, position) => ({
     chunk: index.chunks[candidate.id] as Chunk,
     score: candidate.score,
