@@ -65,6 +65,8 @@ interface Route {
   bucket: BucketName;
   /** Index of the capture group whose value keys the bucket window (channel id or webhook token). */
   major?: number;
+  /** Whether the token in the path authenticates the call, so no bot token is needed (webhook and interaction routes). */
+  tokenInPath?: boolean;
   handle(context: RouteContext): RouteResult;
 }
 
@@ -103,7 +105,8 @@ export class StandinRest {
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const at = Date.now();
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const path = url.pathname.replace(/^\/api\/v10/, '');
+    // Clients percent-encode path segments such as `@original`.
+    const path = decodeURIComponent(url.pathname).replace(/^\/api\/v10/, '');
     const method = (request.method ?? 'GET').toUpperCase();
     const body = await readJson(request);
 
@@ -126,7 +129,7 @@ export class StandinRest {
       return { result: apiError(404, 0, '404: Not Found'), bucket: 'none', headers: {} };
     }
     const { route, params } = match;
-    if (authorization !== `Bot ${this.options.token}`) {
+    if (!route.tokenInPath && authorization !== `Bot ${this.options.token}`) {
       return { result: apiError(401, 0, '401: Unauthorized'), bucket: route.bucket, headers: {} };
     }
 
@@ -252,6 +255,7 @@ export class StandinRest {
       {
         method: 'POST',
         pattern: exact(`/interactions/${id}/${token}/callback`),
+        tokenInPath: true,
         bucket: 'interactionCallback',
         major: 1,
         handle: ({ params, body, query }) => this.interactionCallback(params[0] as string, params[1] as string, body, query),
@@ -259,6 +263,7 @@ export class StandinRest {
       {
         method: 'PATCH',
         pattern: exact(`/webhooks/${id}/${token}/messages/(@original|\\d+)`),
+        tokenInPath: true,
         bucket: 'webhookEdit',
         major: 1,
         handle: ({ params, body }) => {
@@ -274,6 +279,7 @@ export class StandinRest {
       {
         method: 'POST',
         pattern: exact(`/webhooks/${id}/${token}`),
+        tokenInPath: true,
         bucket: 'webhookCreate',
         major: 1,
         handle: ({ params, body }) => {
@@ -286,6 +292,7 @@ export class StandinRest {
       {
         method: 'DELETE',
         pattern: exact(`/webhooks/${id}/${token}/messages/(@original|\\d+)`),
+        tokenInPath: true,
         bucket: 'messageDelete',
         major: 1,
         handle: ({ params }) => {
