@@ -3,6 +3,7 @@
 // answers. In HTTP mode Bolt's HTTPReceiver verifies each request's signature
 // and its request listener is mounted on the service's one HTTP server at
 // POST /slack/events; with an app token it uses Socket Mode instead.
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Config } from '../../config.js';
@@ -39,7 +40,11 @@ export interface SlackAdapterOptions {
   apiTimeoutMs?: number;
   /** Timeout of one response_url post, in milliseconds; default 10,000. */
   responseUrlTimeoutMs?: number;
-  /** Time before the stop deadline at which unfinished answers are cut, so their last edit lands in time; default 1500 ms. */
+  /**
+   * Time before the stop deadline at which unfinished answers are cut, so that
+   * their last edit lands in time; default 2000 ms, which covers the wait for
+   * one chat.update token at the default budget (about 1.3 s).
+   */
   stopMarginMs?: number;
   /** fetch used for response_url posts; defaults to the global fetch. */
   fetch?: typeof fetch;
@@ -68,6 +73,8 @@ class SlackAdapter implements PlatformAdapter {
     const { config } = options;
     this.logger = options.logger.child({ component: 'slack' });
     const settings = validateOptions(options);
+    // Every answer in flight listens on the shutdown signal.
+    setMaxListeners(0, this.shutdown.signal);
 
     const log = boltLogger(options.logger);
     const clientOptions = webClientOptions({ slackApiUrl: config.slackApiUrl, timeoutMs: settings.apiTimeoutMs });
@@ -171,7 +178,7 @@ class SlackAdapter implements PlatformAdapter {
   // Stops taking questions, lets answers finish until shortly before the deadline, then cuts the rest with a note.
   private async drain(deadline: number): Promise<void> {
     this.accepting = false;
-    const margin = this.options.stopMarginMs ?? 1500;
+    const margin = this.options.stopMarginMs ?? 2000;
     await settleWithin([...this.tasks], deadline - margin - Date.now());
 
     if (this.tasks.size > 0) {

@@ -24,6 +24,11 @@ export class SlackApiError extends Error {
     return this.code === 'ratelimited';
   }
 
+  /** True when the call gave up its wait for the rate budget (a live edit made obsolete by the final write). */
+  get cancelled(): boolean {
+    return this.code === 'cancelled';
+  }
+
   /** True when the bot cannot post in the channel, so a slash command falls back to its response_url. */
   get channelUnavailable(): boolean {
     return channelUnavailableCodes.has(this.code);

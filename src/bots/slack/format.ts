@@ -97,7 +97,8 @@ export function sourcesBlock(sources: AnswerSource[]): types.ContextBlock | unde
   const links = shown.map((source) => {
     const label = escapeSlackText(truncate(`[${source.index}] ${source.heading || source.path}`, 80)).replace(/\|/g, '¦');
     const url = source.url === undefined ? undefined : slackLinkUrl(source.url);
-    return url === undefined ? `${label} (${escapeSlackText(source.path)})` : `<${url}|${label}>`;
+    if (url !== undefined) return `<${url}|${label}>`;
+    return source.heading ? `${label} (${escapeSlackText(source.path)})` : label;
   });
   return { type: 'context', elements: [{ type: 'mrkdwn', text: `*Sources:* ${links.join('  ·  ')}` }] };
 }

@@ -3,8 +3,12 @@
 // the latest text: whatever arrived while an edit waited for its turn is
 // folded into that edit (coalescing).
 
-/** Sends one edit; returns false to stop live edits for this message (the final write still happens). */
-export type SendEdit = (text: string) => Promise<boolean>;
+/**
+ * Sends one edit; returns false to stop live edits for this message (the
+ * final write still happens). `signal` fires on close(), so an edit that still
+ * waits for the rate budget can give up its place.
+ */
+export type SendEdit = (text: string, signal: AbortSignal) => Promise<boolean>;
 
 /** Paced, coalesced live edits of one message. */
 export class LiveEdits {
@@ -62,7 +66,7 @@ export class LiveEdits {
 
       this.dirty = false;
       lastSentAt = Date.now();
-      if (!(await this.send(this.latest))) break;
+      if (!(await this.send(this.latest, this.closedSignal.signal))) break;
     }
   }
 

@@ -80,11 +80,25 @@ export class RateBudget {
     return this.waiters.length;
   }
 
-  /** Resolves when the caller may make one call; callers are served in order of arrival. */
-  acquire(): Promise<void> {
+  /**
+   * Resolves when the caller may make one call; callers are served in order of
+   * arrival. Rejects with the signal's reason when `signal` fires first.
+   */
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.waiters.length === 0 && this.take()) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.waiters.push(resolve);
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        const index = this.waiters.indexOf(grant);
+        if (index >= 0) this.waiters.splice(index, 1);
+        reject(signal!.reason);
+      };
+      const grant = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(grant);
       this.schedule();
     });
   }

@@ -31,7 +31,7 @@ export class StreamWriter implements AnswerWriter {
     private readonly target: StreamTarget,
     private readonly support: StreamingSupport,
   ) {
-    this.edits = new LiveEdits((text) => this.flush(text), context.editIntervalMs);
+    this.edits = new LiveEdits((text, signal) => this.flush(text, signal), context.editIntervalMs);
   }
 
   async begin(): Promise<void> {
@@ -73,7 +73,7 @@ export class StreamWriter implements AnswerWriter {
   }
 
   // Appends the new text since the last flush. Returns false to end live edits.
-  private async flush(text: string): Promise<boolean> {
+  private async flush(text: string, signal: AbortSignal): Promise<boolean> {
     // The engine never rewrites streamed text, but if it did, the final answer fixes it.
     if (!text.startsWith(this.streamedRaw)) return true;
     const segment = text.slice(this.streamedRaw.length, escapableLength(text));
@@ -90,10 +90,10 @@ export class StreamWriter implements AnswerWriter {
           recipient_team_id: this.target.team,
           recipient_user_id: this.target.user,
           markdown_text: escaped,
-        });
+        }, signal);
         this.ts = messageTs('chat.startStream', this.target.team, result);
       } else {
-        await this.context.api.call('chat.appendStream', this.target, { channel: this.target.channel, ts: this.ts, markdown_text: escaped });
+        await this.context.api.call('chat.appendStream', this.target, { channel: this.target.channel, ts: this.ts, markdown_text: escaped }, signal);
       }
       this.streamedRaw += segment;
       this.streamedChars += escaped.length;
@@ -105,7 +105,8 @@ export class StreamWriter implements AnswerWriter {
 
   private async handleFlushError(error: SlackApiError): Promise<boolean> {
     // Rate limited after the bounded retries: skip this edit, the next one carries the text.
-    if (error.rateLimited) return true;
+    // Cancelled: the final write has taken over.
+    if (error.rateLimited || error.cancelled) return true;
     const refused = isStreamingRefusal(error);
     if (refused) this.support.disable(this.target.team, error.code);
 

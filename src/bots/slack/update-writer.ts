@@ -21,7 +21,7 @@ export class UpdateWriter implements AnswerWriter {
     existingTs?: string,
   ) {
     this.ts = existingTs;
-    this.edits = new LiveEdits((text) => this.sendPreview(text), context.editIntervalMs);
+    this.edits = new LiveEdits((text, signal) => this.sendPreview(text, signal), context.editIntervalMs);
   }
 
   /** Timestamp of the answer message, once posted. */
@@ -78,16 +78,16 @@ export class UpdateWriter implements AnswerWriter {
   }
 
   // One live edit. Rate limits and oversize previews skip the edit; other errors end live edits.
-  private async sendPreview(text: string): Promise<boolean> {
+  private async sendPreview(text: string, signal: AbortSignal): Promise<boolean> {
     const preview = previewText(text, this.context.maxMessageChars);
     if (preview === this.shown) return true;
     try {
       const ts = this.requireTs('chat.update');
-      await this.context.api.call('chat.update', this.target, { channel: this.target.channel, ts, ...answerMessage(preview, { header: this.target.header }) });
+      await this.context.api.call('chat.update', this.target, { channel: this.target.channel, ts, ...answerMessage(preview, { header: this.target.header }) }, signal);
       this.shown = preview;
       return true;
     } catch (error) {
-      if (error instanceof SlackApiError && (error.rateLimited || error.tooLong)) return true;
+      if (error instanceof SlackApiError && (error.rateLimited || error.tooLong || error.cancelled)) return true;
       const code = error instanceof SlackApiError ? error.code : 'unexpected_error';
       this.context.logger.warn({ err: error, method: 'chat.update', code, team: this.target.team, channel: this.target.channel }, 'Live edit of a Slack answer failed; only the final answer will be written');
       return false;

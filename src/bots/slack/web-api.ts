@@ -55,12 +55,20 @@ export class SlackApi {
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
   }
 
-  /** Calls `method` once the workspace budget allows; throws `SlackApiError` with Slack's error code. */
-  async call(method: PacedMethod, scope: CallScope, args: Record<string, unknown>): Promise<ChatCallResult> {
+  /**
+   * Calls `method` once the workspace budget allows; throws `SlackApiError`
+   * with Slack's error code, or with `cancelled` when `signal` fires while the
+   * call waits for the budget.
+   */
+  async call(method: PacedMethod, scope: CallScope, args: Record<string, unknown>, signal?: AbortSignal): Promise<ChatCallResult> {
     const budget = this.options.budgets.budgetFor(method, scope.team, scope.channel);
 
     for (let attempt = 0; ; attempt += 1) {
-      await budget.acquire();
+      try {
+        await budget.acquire(signal);
+      } catch (reason) {
+        throw new SlackApiError(method, 'cancelled', { team: scope.team, cause: reason });
+      }
       try {
         const result: ChatCallResult = await this.options.client.apiCall(method, args);
         this.count(method, 'ok');

@@ -97,7 +97,7 @@ export class StreamingSupport {
 }
 
 /** Error codes that say nothing about streaming support: transient failures and channel access. */
-const transientCodes = new Set(['ratelimited', 'request_failed', 'unexpected_error', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+const transientCodes = new Set(['ratelimited', 'cancelled', 'request_failed', 'unexpected_error', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
 /** True when `error` means Slack does not take the streaming methods here (unknown_method, not_allowed, invalid_arguments, …). */
 export function isStreamingRefusal(error: SlackApiError): boolean {
