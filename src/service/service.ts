@@ -72,7 +72,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   logger.info({ platforms }, platformHint(platforms));
 
   // 2. Everything else in the background.
-  const started = startComponents({ ...options, logger, metrics, status, http, platforms, signal: startupAbort.signal });
+  const started = startComponents({ ...options, rootLogger: options.logger, logger, metrics, status, http, platforms, signal: startupAbort.signal });
   started.catch((error: unknown) => {
     if (error instanceof StartupCancelledError) return;
     status.phase = 'failed';
@@ -94,6 +94,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 }
 
 interface StartContext extends ServiceOptions {
+  /** Logger handed to the components, which add their own component name. */
+  rootLogger: Logger;
   metrics: Metrics;
   status: ServiceStatus;
   http: HttpServer;
@@ -110,7 +112,7 @@ async function startComponents(context: StartContext): Promise<void> {
 
   // Model, then the start-up ingest, then the index: the model is loaded once and shared.
   status.phase = 'loading_model';
-  status.embedder = await components.createEmbedder(config, context.logger);
+  status.embedder = await components.createEmbedder(config, context.rootLogger);
   logger.info({ model: status.embedder.modelId, dims: status.embedder.dims, dtype: status.embedder.dtype }, 'Embedding model loaded');
   checkpoint();
 
@@ -126,7 +128,7 @@ async function startComponents(context: StartContext): Promise<void> {
   checkpoint();
 
   // Engine and saved sessions.
-  status.engine = components.createAnswerEngine({ config, logger: context.logger, retriever: status.knowledgeBase, metrics: context.metrics });
+  status.engine = components.createAnswerEngine({ config, logger: context.rootLogger, retriever: status.knowledgeBase, metrics: context.metrics });
   const sessionsFile = path.join(config.dataDir, sessionsFileName);
   const restored = await status.engine.restoreSessions(sessionsFile);
   logger.info({ restored, file: sessionsFile }, `Restored ${restored} saved sessions`);
@@ -149,7 +151,7 @@ const rebuildableIndexErrors = new Set(['IndexMismatchError', 'IndexCorruptError
 /** Opens the index; an index built with another model or left unreadable is rebuilt once from KNOWLEDGE_DIR. */
 async function openIndex(context: StartContext): Promise<ServiceKnowledgeBase> {
   const { config, components, status } = context;
-  const open = () => components.openKnowledgeBase({ config, logger: context.logger, embedder: status.embedder });
+  const open = () => components.openKnowledgeBase({ config, logger: context.rootLogger, embedder: status.embedder });
   try {
     return await open();
   } catch (error) {
@@ -177,7 +179,7 @@ async function ingestAtStart(context: StartContext): Promise<void> {
 
   const report = await components.ingestFolder({
     config,
-    logger: context.logger,
+    logger: context.rootLogger,
     folder: config.knowledgeDir,
     embedder: status.embedder,
     onProgress: (progress) => {
@@ -194,7 +196,7 @@ async function createAdapter(context: StartContext, platform: PlatformName): Pro
   const { config, components, status, metrics } = context;
   const factory = platform === 'discord' ? components.createDiscordAdapter : components.createSlackAdapter;
   try {
-    const adapter = await factory({ config, logger: context.logger, engine: status.engine!, metrics });
+    const adapter = await factory({ config, logger: context.rootLogger, engine: status.engine!, metrics });
     status.adapters.push(adapter);
     if (adapter.routes) context.http.mount(adapter.routes);
     return adapter;
