@@ -5,6 +5,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DiscordStandin } from './support/discord-standin/index.js';
 import { startLlmStandin, type LlmStandin } from './support/llm-standin.js';
 import { baseEnv, servicePort, startHoldingProxy, startRagbot, type HoldingProxy, type RagbotProcess } from './support/serve-process.js';
 import { eventCallback, sendEvent, SlackStandIn, testSigningSecret, waitFor } from './support/slack-standin/index.js';
@@ -131,6 +132,35 @@ describe('ragbot serve end to end', () => {
       expect(output).not.toContain(adminToken);
       expect(output).not.toContain(slack.token);
       expect(output).not.toContain(testSigningSecret);
+    }
+  });
+
+  it('answers a Discord mention', async () => {
+    const discord = await DiscordStandin.start();
+    try {
+      const env = { ...baseEnv(path.join(workDir, 'discord-data')), LLM_ENDPOINT_URL: llm.url, DISCORD_TOKEN: discord.token, DISCORD_REST_URL: discord.restUrl, DISCORD_EDIT_FLOOR_MS: '100' };
+      const child = run(['serve'], env);
+      const base = `http://127.0.0.1:${await servicePort(child)}`;
+      await child.waitForLog((line) => line.msg === 'discord connected');
+
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(((await ready.json()) as { platforms: Record<string, string> }).platforms).toEqual({ discord: 'connected' });
+
+      const message = discord.sendUserMessage({ content: `<@${discord.ids.botUser}> ${question}` });
+      await discord.waitFor(() => discord.repliesTo(message.id).some((reply) => reply.content.includes('ragbot ingest')), 'the answer in the reply', 30_000);
+      await child.waitForLog((line) => line.msg === 'question answered');
+
+      const samples = parsePrometheus(await (await fetch(`${base}/metrics`)).text());
+      expect(samples.get('ragbot_questions_total{platform="discord",outcome="answered"}')).toBe(1);
+      const discordCalls = [...samples].filter(([series]) => series.startsWith('ragbot_platform_api_calls_total{platform="discord"'));
+      expect(discordCalls.length).toBeGreaterThan(0);
+
+      child.child.kill('SIGTERM');
+      expect(await child.exited).toBe(0);
+      expect(child.stdout() + child.stderr()).not.toContain(discord.token);
+    } finally {
+      await discord.close();
     }
   });
 

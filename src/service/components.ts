@@ -13,6 +13,8 @@ export interface ServiceEmbedder {
   readonly modelId: string;
   readonly dims: number;
   readonly dtype: string;
+  /** Releases the model session, when the embedder holds one. */
+  close?(): Promise<void>;
 }
 
 /** Progress of an ingest run, reported to the readiness endpoint. */

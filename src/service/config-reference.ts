@@ -45,7 +45,7 @@ const docs: Array<VariableDoc & { section: Section }> = [
   { section: 'Knowledge base and retrieval', variable: 'HNSW_THRESHOLD', key: 'hnswThreshold', default: '50000', description: 'Chunk count from which the FAISS index is HNSW instead of exact search.' },
   { section: 'Knowledge base and retrieval', variable: 'SEARCH_MODE', key: 'searchMode', default: 'hybrid', description: 'Retrieval mode: dense, lexical or hybrid.' },
   { section: 'Knowledge base and retrieval', variable: 'SEARCH_TOP_K', key: 'searchTopK', default: '5', description: 'Passages retrieved per question (1 to 50).' },
-  { section: 'Knowledge base and retrieval', variable: 'MIN_LEXICAL_COVERAGE', key: 'minLexicalCoverage', default: '0.5', description: "Share (0 to 1) of a question's IDF weight that a passage must contain to count as a keyword match." },
+  { section: 'Knowledge base and retrieval', variable: 'MIN_LEXICAL_COVERAGE', key: 'minLexicalCoverage', default: '0.25', description: "Share (0 to 1) of a question's IDF weight that a passage must contain to count as a keyword match." },
   { section: 'Knowledge base and retrieval', variable: 'MIN_DENSE_SCORE', key: 'minDenseScore', default: undefined, defaultNote: 'calibrated per index', description: 'Cosine similarity (-1 to 1) a passage must reach to count as a semantic match.' },
 
   // Language model

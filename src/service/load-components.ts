@@ -26,8 +26,6 @@ async function importComponent<T>(component: string, specifier: string): Promise
   }
 }
 
-type Factory<K extends keyof ServiceComponents> = ServiceComponents[K];
-
 /** Imports the real implementations of every service component. */
 export async function loadComponents(): Promise<ServiceComponents> {
   const knowledge = await importComponent<typeof import('../engine/knowledge.js')>('knowledge base', '../engine/knowledge.js');
@@ -42,10 +40,7 @@ export async function loadComponents(): Promise<ServiceComponents> {
     createAnswerEngine: engine.createAnswerEngine,
     // The adapters load only when their platform is configured.
     createDiscordAdapter: async (options): Promise<PlatformAdapter> => {
-      // NOTE: a variable specifier, because the Discord adapter module is not
-      // written yet; its factory is typed here by components.ts alone.
-      const discordPath = '../bots/discord/index.js';
-      const discord = await importComponent<{ createDiscordAdapter: Factory<'createDiscordAdapter'> }>('Discord adapter', discordPath);
+      const discord = await importComponent<typeof import('../bots/discord/index.js')>('Discord adapter', '../bots/discord/index.js');
       return discord.createDiscordAdapter(options);
     },
     createSlackAdapter: async (options): Promise<PlatformAdapter> => {

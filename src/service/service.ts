@@ -262,7 +262,9 @@ async function stopService(context: StopContext): Promise<void> {
 
   await saveSessions(context);
   try {
+    // The service created the embedder, so the knowledge base leaves closing it to the service.
     await status.knowledgeBase?.close();
+    await status.embedder?.close?.();
   } catch (error) {
     logger.error({ err: error }, 'Closing the knowledge base failed');
   }
