@@ -231,7 +231,7 @@ function checkRange(name: string, value: number, min: number, max: number): void
   }
 }
 
-/** Turns a start-up failure (usually auth.test) into a message that says what to fix. */
+/** Turns a start-up failure (usually auth.test) into an error whose message names what to fix. */
 function setupError(error: unknown): Error {
   if (error instanceof webApi.WebAPIPlatformError) {
     const code = error.data.error;

@@ -108,11 +108,16 @@ async function readAnswer(options: RunAnswerOptions, signal: AbortSignal, onText
 
 // Text to write: the final answer, or the text so far with a note on why it ended.
 function finishedAnswer(result: EngineResult, cut: boolean): FinishedAnswer {
-  if (result.final) return { text: result.final.answer, sources: result.final.sources };
-  if (result.error === undefined && !cut) return { text: result.text, sources: [] };
+  if (result.final) return { text: orNotice(result.final.answer), sources: result.final.sources };
+  if (result.error === undefined && !cut) return { text: orNotice(result.text), sources: [] };
 
   const note = cut ? notices.shutdownCut : isEngineError(result.error) ? userMessages[result.error.code] : notices.internalError;
   return { text: result.text.trim() === '' ? note : `${result.text}\n\n_${note}_`, sources: [] };
+}
+
+// An empty answer would leave the placeholder in place; say so instead.
+function orNotice(text: string): string {
+  return text.trim() === '' ? notices.emptyAnswer : text;
 }
 
 function outcomeOf(result: EngineResult, cut: boolean): QuestionOutcome {

@@ -53,7 +53,7 @@ export class ResponseUrlError extends Error {
   }
 }
 
-/** The adapter cannot start: a missing setting or a rejected token. The message says what to change. */
+/** The adapter cannot start because of a missing setting or a rejected token. The message names what to change. */
 export class SlackSetupError extends Error {
   override readonly name = 'SlackSetupError';
 

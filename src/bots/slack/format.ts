@@ -26,6 +26,7 @@ export const notices = {
   placeholder: '_Searching the documentation…_',
   failed: 'Sorry, posting this answer to Slack failed. Please ask again in a moment.',
   internalError: 'Sorry, something went wrong while answering. Please ask again in a moment.',
+  emptyAnswer: 'I have no answer to that. Please rephrase the question and ask again.',
   restarting: 'I am restarting right now. Please ask again in a minute.',
   shutdownCut: 'I had to stop this answer because I am restarting. Please ask again in a minute.',
   responseUrlCut: 'The rest of this answer did not fit: Slack allows only five replies to a slash command outside channels I am in. Invite me to the channel and ask again for the full answer.',
@@ -91,10 +92,10 @@ export function splitForSlack(text: string, maxChars: number): string[] {
 
 /** Context block with up to five source links, or undefined when there are no sources. */
 export function sourcesBlock(sources: AnswerSource[]): types.ContextBlock | undefined {
-  const shown = [...sources].sort((a, b) => a.index - b.index).slice(0, maxSourceLinks);
-  if (shown.length === 0) return undefined;
+  const listed = [...sources].sort((a, b) => a.index - b.index).slice(0, maxSourceLinks);
+  if (listed.length === 0) return undefined;
 
-  const links = shown.map((source) => {
+  const links = listed.map((source) => {
     const label = escapeSlackText(truncate(`[${source.index}] ${source.heading || source.path}`, 80)).replace(/\|/g, '¦');
     const url = source.url === undefined ? undefined : slackLinkUrl(source.url);
     if (url !== undefined) return `<${url}|${label}>`;
@@ -105,8 +106,8 @@ export function sourcesBlock(sources: AnswerSource[]): types.ContextBlock | unde
 
 /** Context block quoting who asked what, for answers to slash commands (the command itself is not shown in Slack). */
 export function questionBlock(userName: string | undefined, question: string): types.ContextBlock {
-  const who = userName ? `*${escapeSlackText(truncate(userName, 60))}* asked: ` : 'Question: ';
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: who + escapeSlackText(truncate(question, 300)) }] };
+  const asker = userName ? `*${escapeSlackText(truncate(userName, 60))}* asked: ` : 'Question: ';
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: asker + escapeSlackText(truncate(question, 300)) }] };
 }
 
 /** Message showing `body` (raw Markdown, escaped here) with optional header and sources blocks. */
@@ -131,7 +132,7 @@ function notificationText(body: string): string {
   return escapeSlackText(truncate(firstLine.trim(), 150));
 }
 
-/** A URL safe inside `<url|label>`: http(s) only, with `|`, `<`, `>` and spaces percent-encoded and `&` escaped. */
+/** Makes `url` safe inside `<url|label>`: http(s) only, `|`, `<`, `>` and spaces percent-encoded, `&` escaped. */
 function slackLinkUrl(url: string): string | undefined {
   if (!/^https?:\/\//i.test(url)) return undefined;
   return url.replace(/[|<> ]/g, (c) => encodeURIComponent(c)).replace(/&/g, '&amp;');

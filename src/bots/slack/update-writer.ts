@@ -11,7 +11,7 @@ import { deliverParts, previewText, type AnswerWriter, type FinishedAnswer, type
 /** Writes an answer with chat.postMessage and paced chat.update. */
 export class UpdateWriter implements AnswerWriter {
   private ts: string | undefined;
-  private shown = '';
+  private lastPreview = '';
   private readonly edits: LiveEdits;
 
   /** With `existingTs`, edits that message (a stopped stream) instead of posting a placeholder. */
@@ -80,11 +80,11 @@ export class UpdateWriter implements AnswerWriter {
   // One live edit. Rate limits and oversize previews skip the edit; other errors end live edits.
   private async sendPreview(text: string, signal: AbortSignal): Promise<boolean> {
     const preview = previewText(text, this.context.maxMessageChars);
-    if (preview === this.shown) return true;
+    if (preview === this.lastPreview) return true;
     try {
       const ts = this.requireTs('chat.update');
       await this.context.api.call('chat.update', this.target, { channel: this.target.channel, ts, ...answerMessage(preview, { header: this.target.header }) }, signal);
-      this.shown = preview;
+      this.lastPreview = preview;
       return true;
     } catch (error) {
       if (error instanceof SlackApiError && (error.rateLimited || error.tooLong || error.cancelled)) return true;

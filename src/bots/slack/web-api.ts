@@ -1,17 +1,17 @@
 // Paced Web API calls. Every chat.* call of the adapter goes through
-// `SlackApi.call`, which takes a token from the workspace's budget, counts the
-// call in the metrics, and handles `ratelimited`: the Web API client is built
-// with `rejectRateLimitedCalls`, so a 429 comes back here at once, pauses the
-// whole workspace budget for Retry-After, and is retried a bounded number of
-// times. Network and HTTP failures are retried inside the client
-// (`webClientOptions().retryConfig`).
+// `SlackApi.call`, which takes a token from the workspace's budget and counts
+// the call in the metrics. The Web API client is built with
+// `rejectRateLimitedCalls`, so a 429 comes back here at once. It then pauses
+// the whole workspace budget for Retry-After, and the call is retried a
+// bounded number of times. Network and HTTP failures are retried inside the
+// client (`webClientOptions().retryConfig`).
 import { webApi } from '@slack/bolt';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { SlackApiError } from './errors.js';
 import type { PacedMethod, WorkspaceBudgets } from './rate-budget.js';
 
-/** Where a call goes: the workspace whose budget it uses, and the channel. */
+/** Destination of a call: the workspace whose budget it uses, and the channel. */
 export interface CallScope {
   team: string;
   channel: string;
@@ -56,9 +56,9 @@ export class SlackApi {
   }
 
   /**
-   * Calls `method` once the workspace budget allows; throws `SlackApiError`
-   * with Slack's error code, or with `cancelled` when `signal` fires while the
-   * call waits for the budget.
+   * Calls `method` once the workspace budget allows. Throws `SlackApiError`
+   * with Slack's error code. The code is `cancelled` when `signal` fires while
+   * the call still waits for the budget.
    */
   async call(method: PacedMethod, scope: CallScope, args: Record<string, unknown>, signal?: AbortSignal): Promise<ChatCallResult> {
     const budget = this.options.budgets.budgetFor(method, scope.team, scope.channel);

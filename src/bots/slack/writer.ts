@@ -26,7 +26,7 @@ export interface AnswerWriter {
   fail(notice: string): Promise<void>;
 }
 
-/** What every writer needs. */
+/** Dependencies shared by all writers. */
 export interface WriterContext {
   api: SlackApi;
   logger: Logger;
@@ -35,7 +35,7 @@ export interface WriterContext {
   editIntervalMs: number;
 }
 
-/** Where an answer goes and who asked. */
+/** Destination of an answer and the user who asked. */
 export interface ReplyTarget {
   team: string;
   channel: string;
@@ -96,7 +96,7 @@ export class StreamingSupport {
   }
 }
 
-/** Error codes that say nothing about streaming support: transient failures and channel access. */
+/** Error codes that tell nothing about streaming support: transient failures and channel access. */
 const transientCodes = new Set(['ratelimited', 'cancelled', 'request_failed', 'unexpected_error', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
 /** True when `error` means Slack does not take the streaming methods here (unknown_method, not_allowed, invalid_arguments, …). */
