@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { Client, DiscordAPIError, GatewayIntentBits, Partials, Routes, type Message } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiscordStandin } from './support/discord-standin/index.js';
+import { DiscordStandin, type DiscordStandinOptions } from './support/discord-standin/index.js';
 
 const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages];
 
@@ -17,7 +17,7 @@ afterEach(async () => {
   standin = undefined;
 });
 
-async function connect(options: ConstructorParameters<typeof DiscordStandin.start>[0] = {}): Promise<{ standin: DiscordStandin; client: Client }> {
+async function connect(options: DiscordStandinOptions = {}): Promise<{ standin: DiscordStandin; client: Client }> {
   standin = await DiscordStandin.start(options);
   client = new Client({ intents, partials: [Partials.Channel], rest: { api: standin.restUrl } });
   const ready = once(client, 'clientReady');

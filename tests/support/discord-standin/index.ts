@@ -163,6 +163,25 @@ export class DiscordStandin {
     });
   }
 
+  /** Answers the next `times` requests matching `method` and `path` with 429 and Discord's rate-limit headers. */
+  rateLimitNext(method: string, path: RegExp, retryAfterSeconds: number, times = 1): void {
+    this.rest.injectFault({
+      method,
+      path,
+      times,
+      status: 429,
+      body: { message: 'You are being rate limited.', retry_after: retryAfterSeconds, global: false },
+      headers: {
+        'retry-after': String(Math.ceil(retryAfterSeconds)),
+        'x-ratelimit-limit': '5',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': ((Date.now() + retryAfterSeconds * 1000) / 1000).toFixed(3),
+        'x-ratelimit-reset-after': retryAfterSeconds.toFixed(3),
+        'x-ratelimit-scope': 'user',
+      },
+    });
+  }
+
   /** The bot's live replies to a user message, in order (the first part and its continuations). */
   repliesTo(userMessageId: string): StoredMessage[] {
     return this.rest.messages.list((m) => !m.deleted && m.reference?.message_id === userMessageId);

@@ -29,6 +29,8 @@ export interface InjectedFault {
   body: Record<string, unknown>;
   /** How many matching requests get the fault; unlimited when omitted. */
   times?: number;
+  /** Headers that replace the bucket's headers, e.g. those of a 429. */
+  headers?: Record<string, string>;
 }
 
 /** Names of the stand-in's rate-limit buckets. */
@@ -142,7 +144,7 @@ export class StandinRest {
     }
 
     const fault = this.takeFault(method, path);
-    if (fault) return { result: { status: fault.status, body: fault.body }, bucket: route.bucket, headers: decision.headers };
+    if (fault) return { result: { status: fault.status, body: fault.body }, bucket: route.bucket, headers: { ...decision.headers, ...fault.headers } };
 
     const context: RouteContext = { method, params, query, body: isObject(body) ? body : {} };
     return { result: route.handle(context), bucket: route.bucket, headers: decision.headers };
