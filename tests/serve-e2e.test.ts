@@ -1,7 +1,7 @@
 // End-to-end tests of `ragbot serve` as a child process: the real knowledge
 // base (tiny local model, bundled knowledge folder), the real engine against
 // the LLM stand-in, and the real Slack adapter against the Slack stand-in.
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,6 +174,19 @@ describe('ragbot serve end to end', () => {
     expect(output).toContain('HF_TOKEN');
     expect(output).not.toMatch(/\n\s+at /);
     for (const secret of Object.values(secrets)) expect(output).not.toContain(secret);
+  });
+
+  it('starts despite a corrupt sessions file', async () => {
+    const dataDir = path.join(workDir, 'corrupt-sessions');
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(path.join(dataDir, 'sessions.json.gz'), 'not gzip at all');
+    const child = run(['serve'], baseEnv(dataDir));
+
+    const restored = await child.waitForLog((line) => typeof line.msg === 'string' && line.msg.startsWith('Restored '));
+    expect(restored.restored).toBe(0);
+    await child.waitForLog((line) => line.msg === 'Service started; answering questions');
+    child.child.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
   });
 
   it('exits 2 when DATA_DIR cannot be created', async () => {
