@@ -27,7 +27,7 @@ beforeEach(() => {
   retriever = fakeRetriever();
 });
 
-/** An engine against the stand-in with short limits: 400 ms per token wait, fast retries. */
+/** Creates an engine against the stand-in with short limits: 400 ms per token wait, fast retries. */
 function engineFor(options: Partial<AnswerEngineOptions> = {}): Engine {
   const config = testConfig({ LLM_ENDPOINT_URL: standin.url, LLM_MAX_RETRIES: '2', ANSWER_CACHE_MAX: '0' });
   return createAnswerEngine({

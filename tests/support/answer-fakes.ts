@@ -47,7 +47,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: '/tmp/ragbot-test-data', ...overrides });
 }
 
-/** A session key for tests. */
+/** Returns a session key for tests. */
 export function sessionKey(user = 'u1', channel = 'c1'): SessionKey {
   return { platform: 'test', team: 't1', channel, user };
 }

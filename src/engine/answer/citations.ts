@@ -1,5 +1,5 @@
-// Checked citations. The model sees sources numbered [1]..[n]; its answer may
-// cite numbers that do not exist. `CitationFilter` runs over the token stream,
+// Checked citations. The model gets sources numbered [1]..[n], and its answer
+// may cite numbers that do not exist. `CitationFilter` runs over the token stream,
 // drops markers that map to no source, and renumbers the valid ones in order
 // of first citation, so the answer's first source is always [1].
 import type { AnswerSource, SearchHit } from '../types.js';
@@ -8,7 +8,7 @@ import type { AnswerSource, SearchHit } from '../types.js';
 const markerPattern = /^\[\s*(\d{1,4}(?:\s*,\s*\d{1,4})*)\s*\]/;
 /** The start of a marker that the next delta may complete, such as `[1` or `[1, `. */
 const partialMarkerPattern = /^\[[\d,\s]*$/;
-/** Longest partial marker held back; anything longer is plain text. */
+/** Maximum length of a partial marker held back; a longer text is plain text. */
 const maxPartialMarker = 24;
 
 /**

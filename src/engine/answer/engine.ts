@@ -8,7 +8,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Metrics, QuestionOutcome } from '../../observability/metrics.js';
 import { AnswerCache } from '../cache/answer-cache.js';
 import { EngineError, EngineErrorCode, isEngineError } from '../errors.js';
-import type { ChatModel } from '../llm/chat-model.js';
+import { createChatModel, type ChatModel } from '../llm/chat-model.js';
 import { AnswerQueue } from '../queue.js';
 import { SessionsFileError, readSessionsFile, writeSessionsFile } from '../session/persist.js';
 import { SessionStore, type Turn } from '../session/store.js';
@@ -35,8 +35,11 @@ export interface AnswerEngineOptions {
   logger: Logger;
   retriever: Retriever;
   metrics?: Metrics;
-  /** Chat model; without one, answers are extractive (quoted passages). */
-  chatModel?: ChatModel | undefined;
+  /**
+   * Chat model. Defaults to `createChatModel(config, logger)`, which gives none without
+   * HF_TOKEN and LLM_ENDPOINT_URL; `null` forces extractive answers (quoted passages).
+   */
+  chatModel?: ChatModel | null | undefined;
   /** Clock in epoch ms for session and cache expiry; tests inject their own. Timings always use the real clock. */
   now?: () => number;
   /** Overrides of the profile settings, e.g. short time limits in tests. */
@@ -79,7 +82,7 @@ class AnswerEngineImpl implements Engine {
     this.logger = options.logger.child({ component: 'engine' });
     this.retriever = options.retriever;
     this.metrics = options.metrics;
-    this.chatModel = options.chatModel;
+    this.chatModel = options.chatModel === undefined ? createChatModel(this.config, options.logger) : (options.chatModel ?? undefined);
     this.now = options.now ?? Date.now;
     this.profiles = {
       normal: { ...defaultProfiles.normal, ...options.profiles?.normal },

@@ -47,7 +47,9 @@ export function excerpt(text: string, maxChars: number): string {
     const head = body.slice(0, maxChars);
     const boundary = Math.max(head.lastIndexOf('. '), head.lastIndexOf('.\n'), head.lastIndexOf('\n'));
     const space = head.lastIndexOf(' ');
-    const cut = boundary >= maxChars / 2 ? boundary + 1 : space > 0 ? space : maxChars;
+    let cut = maxChars;
+    if (boundary >= maxChars / 2) cut = boundary + 1;
+    else if (space > 0) cut = space;
     body = `${head.slice(0, cut).trimEnd()} …`;
   }
 

@@ -32,7 +32,7 @@ export interface GenerateOptions {
   logger: Logger;
 }
 
-/** Why a generation stream ended after its first token. */
+/** Reason a generation stream ended after its first token. */
 export type GenerationEnd = 'complete' | 'timeout' | 'interrupted' | 'aborted';
 
 /** Event of a generation stream: text pieces, then one end. */
@@ -164,7 +164,7 @@ function retryDelay(error: unknown, attempt: number, policy: RetryPolicy): numbe
   return Math.min(error.details.retryAfterMs ?? jittered, policy.maxDelayMs);
 }
 
-/** Maps a failure before the first token to the engine error the user sees. */
+/** Maps a failure before the first token to the EngineError that adapters show to the user. */
 function toEngineError(error: unknown): EngineError {
   if (error instanceof ChatModelError) {
     const retryAfter = error.details.retryAfterMs === undefined ? {} : { retryAfterMs: error.details.retryAfterMs };

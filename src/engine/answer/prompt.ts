@@ -63,7 +63,7 @@ export function recentTurns(turns: Turn[], budget: number): Turn[] {
 
 /** Openings that mark a question as a follow-up to the previous one. */
 const followUpOpening = /^(and|but|also|so|then|what about|how about|what if|why|why not|how so|is it|does it|can it|are they|do they|same for|and for)\b/i;
-/** Words that point back to something said earlier. */
+/** Words that refer back to an earlier turn. */
 const backReference = /\b(it|its|this|that|these|those|they|them|their|there|one|ones|same)\b/i;
 
 /**

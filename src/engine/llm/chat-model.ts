@@ -75,7 +75,7 @@ export class HfChatModel implements ChatModel {
     try {
       const chunks = this.client.chatCompletionStream(
         { ...target, model: this.options.model, messages: messages.map((m) => ({ role: m.role, content: m.content })), max_tokens: options.maxTokens },
-        // The library retries 503 responses without limit unless told not to; the engine retries instead.
+        // The library retries 503 responses without limit unless `retry_on_error` is false; the engine retries instead.
         { signal: options.signal, retry_on_error: false, fetch: recordingFetch },
       );
       for await (const chunk of chunks) {

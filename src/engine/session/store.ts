@@ -61,8 +61,9 @@ export class SessionStore {
     });
   }
 
-  /** Sessions currently held, expired ones possibly included until they are next touched. */
+  /** Number of live sessions; expired ones are purged first. */
   get size(): number {
+    this.cache.purgeStale();
     return this.cache.size;
   }
 
@@ -115,7 +116,8 @@ export class SessionStore {
       this.cache.set(sessionId(record.key), { key: { ...record.key }, turns, lastActiveAt: record.lastActiveAt }, { start: record.lastActiveAt });
       restored += 1;
     }
-    return Math.min(restored, this.cache.size);
+    // Past `max`, the least recently active of the restored sessions were evicted again.
+    return Math.min(restored, this.options.max);
   }
 }
 
