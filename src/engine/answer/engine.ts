@@ -17,7 +17,7 @@ import type { RetryPolicy } from './generate.js';
 import { streamExtractiveAnswer, streamModelAnswer, streamText, type AnswerBody, type BodyDelta } from './model-answer.js';
 import { defaultProfiles, type ProfileSettings } from './profiles.js';
 import { buildRetrievalQuery } from './prompt.js';
-import { notFoundAnswer } from './text-stream.js';
+import { endNotes, notFoundAnswer } from './text-stream.js';
 
 /** The answering engine with the lifecycle calls the service needs. */
 export interface Engine extends AnswerEngine {
@@ -180,7 +180,7 @@ class AnswerEngineImpl implements Engine {
       timeline.searchMs = result.timings.searchMs;
 
       const body = yield* this.track(this.body(question, result, turns, profile, request.signal), timeline);
-      if (body.end !== 'aborted') this.remember(request.session, question, body.answer);
+      if (body.end !== 'aborted') this.remember(request.session, question, withoutNote(body));
       if (turns.length === 0 && body.end === 'complete' && this.indexVersion() === indexVersion) {
         this.cache.set(question, profileName, indexVersion, body);
       }
@@ -318,6 +318,13 @@ class AnswerEngineImpl implements Engine {
       this.metrics?.questions.inc({ platform, outcome });
     }
   }
+}
+
+/** Returns the answer text without the note of an answer that ended early, for the session history. */
+function withoutNote(body: AnswerBody): string {
+  const note = endNotes[body.end];
+  if (note === undefined || !body.answer.endsWith(note)) return body.answer;
+  return body.answer.slice(0, -note.length).trimEnd();
 }
 
 async function* notFound(): AsyncGenerator<BodyDelta, AnswerBody> {

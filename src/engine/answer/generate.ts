@@ -142,7 +142,8 @@ async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number, signal: Abo
   });
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(signal?.reason ?? new Error('aborted'));
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
   });
   aborted.catch(() => undefined);
 

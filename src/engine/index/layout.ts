@@ -7,7 +7,7 @@
 //
 // A new index is written into a build folder, renamed to its final name, and only
 // then named in CURRENT. A crash at any point leaves CURRENT naming a complete index.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { IngestLockedError } from './errors.js';
@@ -67,6 +67,14 @@ export async function commitBuild(dataDir: string, buildDir: string, version: st
 
   await removeStale(dataDir, [finalDir, previous]);
   return finalDir;
+}
+
+/** Lists the index folders of a data folder (active or not). */
+export function listIndexDirs(dataDir: string): string[] {
+  if (!existsSync(dataDir)) return [];
+  return readdirSync(dataDir)
+    .filter((name) => name.startsWith(indexPrefix))
+    .map((name) => path.join(dataDir, name));
 }
 
 /** Removes build folders left by crashed ingests and index folders other than `keep`. */

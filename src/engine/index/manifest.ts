@@ -49,6 +49,8 @@ export interface Manifest {
   faiss: { kind: 'flat' | 'hnsw'; descriptor: string };
   chunks: number;
   files: ManifestFile[];
+  /** Files with an ingestible name whose content could not be used, with the reason. */
+  unreadable: { path: string; reason: string }[];
   calibration: DenseCalibration;
 }
 

@@ -156,9 +156,11 @@ function splitTable(block: Block, index: number, budget: number, countTokens: To
   }));
 }
 
-/** Splits long prose at line boundaries, and long lines at sentences, then words. */
+/** Splits long prose into its lines, and long lines at sentences, then words; packing regroups them. */
 function splitProse(lines: SourceLine[], index: number, budget: number, countTokens: TokenCounter): Unit[] {
-  return groupLines(lines, budget, countTokens).map((group) => ({ ...group, kind: 'prose' as const, block: index }));
+  return lines
+    .flatMap((line) => splitLine(line, budget, countTokens))
+    .map((piece) => ({ text: piece.line.text, lineStart: piece.line.line, lineEnd: piece.line.line, tokens: piece.tokens, kind: 'prose' as const, block: index, lines: [piece.line] }));
 }
 
 type LineGroup = Pick<Unit, 'text' | 'lineStart' | 'lineEnd' | 'tokens' | 'lines'>;
@@ -236,7 +238,7 @@ function packUnits(units: Unit[], heading: string, budget: number, options: Chun
   for (const unit of units) {
     if (current.length > 0 && tokens + unit.tokens > budget) {
       chunks.push(toDraft(current, heading));
-      const overlap = takeOverlap(current[current.length - 1] as Unit, options);
+      const overlap = takeOverlap(current, options);
       // The overlap is dropped when it would push a whole block into the next chunk.
       current = overlap !== undefined && overlap.tokens + unit.tokens <= budget ? [overlap] : [];
       tokens = current.reduce((sum, item) => sum + item.tokens, 0);
@@ -248,32 +250,43 @@ function packUnits(units: Unit[], heading: string, budget: number, options: Chun
   return chunks;
 }
 
-/** Takes whole trailing lines, or else trailing sentences, of a prose unit, up to the overlap budget. */
-function takeOverlap(unit: Unit, options: ChunkerOptions): Unit | undefined {
-  if (unit.kind !== 'prose' || unit.lines === undefined || options.overlapTokens === 0) return undefined;
+/**
+ * Takes the trailing prose lines of a finished chunk, up to the overlap budget. When
+ * even its last line is too long, takes that line's trailing sentences instead.
+ * Code and tables are never carried over, so they are never repeated in part.
+ */
+function takeOverlap(units: Unit[], options: ChunkerOptions): Unit | undefined {
+  if (options.overlapTokens === 0) return undefined;
 
   const taken: SourceLine[] = [];
   let tokens = 0;
-  for (let index = unit.lines.length - 1; index >= 0; index--) {
-    const line = unit.lines[index] as SourceLine;
-    const lineTokens = options.countTokens(line.text);
-    if (tokens + lineTokens <= options.overlapTokens) {
+  let block = -1;
+  collect: for (let u = units.length - 1; u >= 0; u--) {
+    const unit = units[u] as Unit;
+    if (unit.kind !== 'prose' || unit.lines === undefined) break;
+    block = block < 0 ? unit.block : block;
+    for (let index = unit.lines.length - 1; index >= 0; index--) {
+      const line = unit.lines[index] as SourceLine;
+      const lineTokens = options.countTokens(line.text);
+      if (tokens + lineTokens > options.overlapTokens) {
+        if (taken.length === 0) {
+          const tail = trailingSentences(line.text, options.overlapTokens, options.countTokens);
+          if (tail !== '') {
+            taken.unshift({ text: tail, line: line.line });
+            tokens = options.countTokens(tail);
+          }
+        }
+        break collect;
+      }
       taken.unshift(line);
       tokens += lineTokens;
-      continue;
     }
-    if (taken.length === 0) {
-      const tail = trailingSentences(line.text, options.overlapTokens, options.countTokens);
-      if (tail !== '') taken.unshift({ text: tail, line: line.line });
-      tokens = tail === '' ? 0 : options.countTokens(tail);
-    }
-    break;
   }
   if (taken.length === 0) return undefined;
 
   const first = taken[0] as SourceLine;
   const last = taken[taken.length - 1] as SourceLine;
-  return { text: taken.map((line) => line.text).join('\n'), lineStart: first.line, lineEnd: last.line, tokens, kind: 'prose', block: unit.block, lines: taken };
+  return { text: taken.map((line) => line.text).join('\n'), lineStart: first.line, lineEnd: last.line, tokens, kind: 'prose', block, lines: taken };
 }
 
 function trailingSentences(text: string, limit: number, countTokens: TokenCounter): string {

@@ -9,7 +9,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Chunk } from '../types.js';
 import { createEmbedder, type Embedder } from '../embedding/embedder.js';
 import { buildFaissIndex, calibrateDense } from '../index/faiss.js';
-import { acquireIngestLock, commitBuild, createBuildDir, currentIndexDir, indexFiles, syncDir, writeFileSynced } from '../index/layout.js';
+import { acquireIngestLock, commitBuild, createBuildDir, currentIndexDir, indexFiles, listIndexDirs, removeStale, syncDir, writeFileSynced } from '../index/layout.js';
 import { canReuse, chunkerVersion, indexFormat, readManifest, type ChunkSettings, type Manifest, type ManifestFile } from '../index/manifest.js';
 import { ChunkCursor, StoreWriter, VectorReader } from '../index/store.js';
 import { chunkDocument, embeddingText } from './chunker.js';
@@ -75,6 +75,8 @@ export async function ingestFolder(options: IngestOptions): Promise<IngestReport
   const emit = (progress: Omit<IngestProgress, 'totalFiles'> & { totalFiles?: number }): void => options.onProgress?.({ totalFiles: 0, ...progress });
 
   const release = await acquireIngestLock(config.dataDir);
+  // Holding the lock, any build folder is one that a killed ingest left behind.
+  await removeStale(config.dataDir, [currentIndexDir(config.dataDir), ...listIndexDirs(config.dataDir)]);
   const embedder = options.embedder ?? (await createEmbedder(config, options.logger).catch(async (error: unknown) => {
     await release();
     throw error;
@@ -96,7 +98,7 @@ export async function ingestFolder(options: IngestOptions): Promise<IngestReport
 
     // Same settings and same file contents: the active index is already this version.
     if (previous?.manifest.version === version && canReuse(previous.manifest, settings)) {
-      const report = unchangedReport(previous.manifest, files.length, skipped, started);
+      const report = unchangedReport(previous.manifest, skipped, started);
       emit({ phase: 'done', files: files.length, totalFiles: files.length, chunks: report.chunks, chunksPerSecond: 0 });
       log.info({ version, files: files.length }, 'index is up to date');
       return report;
@@ -140,8 +142,13 @@ async function readPreviousManifest(dataDir: string, log: Logger): Promise<{ dir
   }
 }
 
-function unchangedReport(manifest: Manifest, files: number, skipped: SkippedFile[], started: number): IngestReport {
-  return { files, skipped, added: 0, changed: 0, removed: 0, unchanged: files, chunks: manifest.chunks, embedded: 0, version: manifest.version, ms: Date.now() - started };
+function unchangedReport(manifest: Manifest, skipped: SkippedFile[], started: number): IngestReport {
+  const files = manifest.files.length;
+  return { files, skipped: sortByPath([...skipped, ...(manifest.unreadable ?? [])]), added: 0, changed: 0, removed: 0, unchanged: files, chunks: manifest.chunks, embedded: 0, version: manifest.version, ms: Date.now() - started };
+}
+
+function sortByPath(files: SkippedFile[]): SkippedFile[] {
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** A chunk waiting to be written, with its vector once it has one. */
@@ -183,7 +190,7 @@ class IndexBuild {
     const buildDir = await createBuildDir(config.dataDir);
     try {
       this.writer = await StoreWriter.create(buildDir, settings.dims);
-      const { manifestFiles, skipped } = await this.chunkAndEmbed();
+      const { manifestFiles, skipped, unreadable } = await this.chunkAndEmbed();
       await this.writer.close();
       this.writer = undefined;
 
@@ -193,7 +200,7 @@ class IndexBuild {
       await hooks?.beforeStep?.('calibrate', buildDir);
       const calibration = await calibrateDense(buildDir, this.queued, settings.dims, version);
 
-      const manifest: Manifest = { format: indexFormat, version, builtAt: new Date().toISOString(), ...settings, faiss, chunks: this.queued, files: manifestFiles, calibration };
+      const manifest: Manifest = { format: indexFormat, version, builtAt: new Date().toISOString(), ...settings, faiss, chunks: this.queued, files: manifestFiles, unreadable, calibration };
       await hooks?.beforeStep?.('manifest', buildDir);
       await writeFileSynced(path.join(buildDir, indexFiles.manifest), `${JSON.stringify(manifest, null, 1)}\n`);
       await syncDir(buildDir);
@@ -212,12 +219,12 @@ class IndexBuild {
   }
 
   /** Walks the files in order, queueing reused or freshly chunked chunks, and returns the manifest entries. */
-  private async chunkAndEmbed(): Promise<{ manifestFiles: ManifestFile[]; skipped: SkippedFile[] }> {
+  private async chunkAndEmbed(): Promise<{ manifestFiles: ManifestFile[]; skipped: SkippedFile[]; unreadable: SkippedFile[] }> {
     const { files, hashes, previous, settings, embedder, config, signal, log } = this.input;
     const reusable = previous !== undefined && canReuse(previous.manifest, settings) ? previous : undefined;
     const previousFiles = new Map((previous?.manifest.files ?? []).map((file) => [file.path, file]));
     const countTokens = embedder.countTokens ? (text: string) => embedder.countTokens?.(text) ?? 0 : estimateTokens;
-    const skipped = [...this.input.skipped];
+    const unreadable: SkippedFile[] = [];
     const manifestFiles: ManifestFile[] = [];
 
     const cursor = reusable ? new ChunkCursor(path.join(reusable.dir, indexFiles.chunks)) : undefined;
@@ -242,7 +249,7 @@ class IndexBuild {
             loaded = await loadSource(file);
           } catch (error) {
             if (!(error instanceof UnreadableSourceError)) throw error;
-            skipped.push({ path: file.path, reason: error.reason });
+            unreadable.push({ path: file.path, reason: error.reason });
             log.warn({ path: file.path, reason: error.reason }, 'file skipped');
             continue;
           }
@@ -263,8 +270,7 @@ class IndexBuild {
       await cursor?.close();
       await vectors?.close();
     }
-    skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { manifestFiles, skipped };
+    return { manifestFiles, skipped: sortByPath([...this.input.skipped, ...unreadable]), unreadable };
   }
 
   private enqueue(entry: QueuedChunk): void {
