@@ -99,22 +99,32 @@ const everyonePermissions =
 /** Permission bits that the stand-in reports for the bot in interactions. */
 export const botPermissions = everyonePermissions.toString();
 
-/** The GUILD_CREATE payload: channels, a thread, roles incl. the bot's managed role, members and presences. */
-export function guildCreatePayload(ids: StandinIds, options: { askerOnMobile: boolean }): Record<string, unknown> {
-  const channel = (id: string, name: string, position: number) => ({
+/** A permission overwrite that denies `deny` (a permission bit field) to a role. */
+export interface RoleOverwrite {
+  roleId: string;
+  deny: bigint;
+}
+
+/** A guild text channel object; `general` is the main channel and `help` the other one. */
+export function textChannelPayload(ids: StandinIds, id: string, overwrites: RoleOverwrite[] = []): Record<string, unknown> {
+  return {
     id,
     type: ChannelType.GuildText,
     guild_id: ids.guild,
-    name,
-    position,
-    permission_overwrites: [],
+    name: id === ids.channel ? 'general' : 'help',
+    position: id === ids.channel ? 0 : 1,
+    permission_overwrites: overwrites.map((overwrite) => ({ id: overwrite.roleId, type: 0, allow: '0', deny: overwrite.deny.toString() })),
     topic: null,
     nsfw: false,
     last_message_id: null,
     rate_limit_per_user: 0,
     parent_id: null,
     flags: 0,
-  });
+  };
+}
+
+/** The GUILD_CREATE payload: channels, a thread, roles incl. the bot's managed role, members and presences. */
+export function guildCreatePayload(ids: StandinIds, options: { askerOnMobile: boolean }): Record<string, unknown> {
   const role = (id: string, name: string, permissions: bigint, tags?: Record<string, unknown>) => ({
     id,
     name,
@@ -172,7 +182,7 @@ export function guildCreatePayload(ids: StandinIds, options: { askerOnMobile: bo
       role(ids.botRole, 'ragbot', 0n, { bot_id: ids.botUser }),
     ],
     members: [ids.botUser, ids.asker, ids.otherUser, ids.otherBot].map((id) => memberPayload(ids, id)),
-    channels: [channel(ids.channel, 'general', 0), channel(ids.otherChannel, 'help', 1)],
+    channels: [textChannelPayload(ids, ids.channel), textChannelPayload(ids, ids.otherChannel)],
     threads: [
       {
         id: ids.thread,

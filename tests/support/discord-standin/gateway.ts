@@ -30,6 +30,8 @@ export interface StandinGatewayOptions {
   resumeUrl: () => string;
   /** Whether the asker's presence reports a phone client (needs the GuildPresences intent). */
   askerOnMobile: boolean;
+  /** Intent bits the application may not use; an IDENTIFY with any of them is closed with 4014. */
+  disallowedIntents: number;
 }
 
 /** The gateway of the stand-in. Emits `identify`, `resume`, `heartbeat` and `dispatch`. */
@@ -123,6 +125,10 @@ export class StandinGateway extends EventEmitter {
     const { ids } = this.options;
     this.identifies += 1;
     this.lastIntents = Number(data.intents);
+    if ((this.lastIntents & this.options.disallowedIntents) !== 0) {
+      socket.close(4014, 'Disallowed intent(s).');
+      return;
+    }
     if (this.session?.socket !== socket) this.session?.socket?.terminate();
     this.session = { id: nextSnowflake(), seq: 0, log: [], socket };
 

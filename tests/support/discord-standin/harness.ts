@@ -36,6 +36,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Milliseconds that interrupted answers get to write their note on stop. */
   stopNoteGraceMs?: number;
+  /** Whether to start the adapter (default true); false lets a test check how `start()` fails. */
+  start?: boolean;
 }
 
 /** pino level numbers. */
@@ -63,7 +65,7 @@ export async function startHarness(options: HarnessOptions): Promise<DiscordHarn
   const metrics = new Metrics({ collectProcess: false });
 
   const adapter = createDiscordAdapter({ config, logger, engine: options.engine, metrics, stopNoteGraceMs: options.stopNoteGraceMs });
-  await adapter.start();
+  if (options.start ?? true) await adapter.start();
 
   return {
     standin,
@@ -73,7 +75,7 @@ export async function startHarness(options: HarnessOptions): Promise<DiscordHarn
     metrics,
     logs,
     async close() {
-      if (adapter.state() !== 'stopped') await adapter.stop(Date.now());
+      if (adapter.state() !== 'stopped' && adapter.state() !== 'failed') await adapter.stop(Date.now());
       await standin.close();
     },
   };

@@ -10,7 +10,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayDispatchEvents } from 'discord.js';
-import { createIds, interactionCreatePayload, messageCreatePayload, nextSnowflake, type StandinIds, type UserMessage } from './fixtures.js';
+import { createIds, interactionCreatePayload, messageCreatePayload, nextSnowflake, textChannelPayload, type StandinIds, type UserMessage } from './fixtures.js';
 import { StandinGateway } from './gateway.js';
 import type { StoredInteraction, StoredMessage } from './messages.js';
 import type { BucketLimit } from './rate-buckets.js';
@@ -32,6 +32,8 @@ export interface DiscordStandinOptions {
   askerOnMobile?: boolean;
   /** Echoes the bot's own channel messages as MESSAGE_CREATE, as Discord does (default true). */
   echoBotMessages?: boolean;
+  /** Intent bits that the application has not enabled; IDENTIFY with them is closed with 4014. */
+  disallowedIntents?: number;
 }
 
 /** A running stand-in. Call `close()` when done. */
@@ -59,6 +61,7 @@ export class DiscordStandin {
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
       resumeUrl: () => this.gatewayUrl,
       askerOnMobile: options.askerOnMobile ?? false,
+      disallowedIntents: options.disallowedIntents ?? 0,
     });
 
     this.server = createServer((request, response) => {
@@ -161,6 +164,16 @@ export class DiscordStandin {
       status: 403,
       body: { message: code === 50013 ? 'Missing Permissions' : 'Missing Access', code },
     });
+  }
+
+  /**
+   * Denies the bot's role `permission` in a guild text channel, as a moderator
+   * would: CHANNEL_UPDATE carries the overwrite, and sends and typing there
+   * fail with 403 Missing Permissions.
+   */
+  denyBotPermission(channelId: string, permission: bigint): void {
+    this.gateway.dispatch(GatewayDispatchEvents.ChannelUpdate, textChannelPayload(this.ids, channelId, [{ roleId: this.ids.botRole, deny: permission }]));
+    this.denyPermission(channelId, 50013);
   }
 
   /** Answers the next `times` requests matching `method` and `path` with 429 and Discord's rate-limit headers. */
