@@ -284,6 +284,17 @@ describe('answer engine: follow-ups', () => {
     expect(messages[2]!.content).toBe('Use Settings.');
   });
 
+  it('leaves the end note out of history', async () => {
+    const engine = engineFor();
+    standin.script({ tokens: ['Use', ' Settings'], fault: { kind: 'cut', afterTokens: 2 } });
+    await ask(engine, 'How do I add a secret?');
+
+    await ask(engine, 'Which port does a Docker Space use?');
+
+    const messages = standin.requests[1]!.body.messages!;
+    expect(messages[2]!.content).toBe('Use Settings');
+  });
+
   it('searches a short follow-up with the previous question', async () => {
     const engine = engineFor();
     await ask(engine, 'How do I add a secret to a Space?');

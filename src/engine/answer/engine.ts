@@ -148,7 +148,8 @@ class AnswerEngineImpl implements Engine {
     if (read === undefined) return 0;
 
     const restored = this.sessions.restore(read.sessions);
-    this.logger.info({ file, restored, skipped: read.skipped, expired: read.sessions.length - restored }, 'sessions restored');
+    // Dropped sessions expired, or did not fit SESSION_MAX.
+    this.logger.info({ file, restored, skipped: read.skipped, dropped: read.sessions.length - restored }, 'sessions restored');
     return restored;
   }
 
