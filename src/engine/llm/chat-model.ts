@@ -89,7 +89,7 @@ export class HfChatModel implements ChatModel {
       throw toChatModelError(error, response);
     }
 
-    // NOTE: OpenAI, TGI and vLLM send a finish_reason; a server that never does would see every answer marked interrupted.
+    // NOTE: assumes the server sends finish_reason in its last chunk, as the OpenAI chunk format defines; a server that omits it gets every answer marked interrupted.
     if (finishReason === undefined && !options.signal.aborted) {
       throw new ChatModelError('interrupted', 'The chat completion stream ended before the model finished (no finish_reason).');
     }
