@@ -259,9 +259,10 @@ class DiscordAdapter implements PlatformAdapter {
 
     const running: RunningJob = {
       job,
-      done: job.run().then((end) => {
-        this.logger.debug({ channelId: target.channelId, end }, 'Answer job ended.');
-      }),
+      done: job.run().then(
+        (end) => this.logger.debug({ channelId: target.channelId, end }, 'Answer job ended.'),
+        (error: unknown) => this.logger.error({ err: error, channelId: target.channelId }, 'Answer job failed unexpectedly.'),
+      ),
     };
     this.jobs.add(running);
     void running.done.finally(() => this.jobs.delete(running));

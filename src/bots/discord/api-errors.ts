@@ -15,7 +15,13 @@ export const DiscordErrorCode = {
 } as const;
 
 /** Codes meaning the message being edited (or its channel or interaction) no longer exists. */
-const goneCodes = new Set<number>([DiscordErrorCode.UnknownChannel, DiscordErrorCode.UnknownMessage, DiscordErrorCode.UnknownWebhook, DiscordErrorCode.InvalidWebhookToken]);
+const goneCodes = new Set<number>([
+  DiscordErrorCode.UnknownChannel,
+  DiscordErrorCode.UnknownMessage,
+  DiscordErrorCode.UnknownWebhook,
+  DiscordErrorCode.UnknownInteraction,
+  DiscordErrorCode.InvalidWebhookToken,
+]);
 
 /** Codes meaning the bot lacks a permission or access to the channel. */
 const permissionCodes = new Set<number>([DiscordErrorCode.MissingAccess, DiscordErrorCode.MissingPermissions]);
