@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../src/config.js';
-import { startService, type Service } from '../src/service/service.js';
+import { startService, StartupCancelledError, type Service } from '../src/service/service.js';
 import type { ReadinessReport } from '../src/service/status.js';
 import { fakeWorld, Gate, memoryLogger, type FakeWorld } from './support/serve-fakes.js';
 
@@ -363,12 +363,13 @@ describe('serve shutdown', () => {
 
   it('cancels the start-up ingest when stopped', async () => {
     const world = fakeWorld({ indexOnDisk: false, closedGates: ['ingest'] });
-    const { service } = await start(world);
+    const { service, log } = await start(world);
     await until(() => world.ingestCalls.length === 1);
 
     await service.stop();
     expect(world.ingestCalls[0]!.signal?.aborted).toBe(true);
     expect(world.events).not.toContain('engine.saveSessions');
-    await expect(service.started).rejects.toThrow();
+    await expect(service.started).rejects.toBeInstanceOf(StartupCancelledError);
+    expect(log.lines().some((line) => line.msg === 'Start-up failed')).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import { ConfigError, type Config, type ConfigIssue } from '../config.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import type { ServiceComponents } from './components.js';
 import { loadComponents } from './load-components.js';
-import { startService } from './service.js';
+import { startService, StartupCancelledError } from './service.js';
 import { handleShutdownSignals } from './signals.js';
 
 /** Extra time after SHUTDOWN_GRACE_MS for saving sessions and closing, before a forced exit. */
@@ -59,6 +59,8 @@ export async function runServe(config: Config, options: RunServeOptions = {}): P
   try {
     await service.started;
   } catch (error) {
+    // A signal during start-up: the signal handler finishes the shutdown and exits.
+    if (error instanceof StartupCancelledError) return;
     // Without an index there is nothing to serve: stop and let the supervisor see the failure.
     await service.stop();
     throw error;

@@ -72,9 +72,17 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   logger.info({ platforms }, platformHint(platforms));
 
   // 2. Everything else in the background.
-  const started = startComponents({ ...options, rootLogger: options.logger, logger, metrics, status, http, platforms, signal: startupAbort.signal });
+  const started = startComponents({ ...options, rootLogger: options.logger, logger, metrics, status, http, platforms, signal: startupAbort.signal }).catch(
+    (error: unknown) => {
+      // Whatever a step threw when it was cut short, the cause is the shutdown.
+      throw startupAbort.signal.aborted ? new StartupCancelledError() : error;
+    },
+  );
   started.catch((error: unknown) => {
-    if (error instanceof StartupCancelledError) return;
+    if (error instanceof StartupCancelledError) {
+      logger.info({ phase: status.phase }, 'Start-up cancelled by the shutdown');
+      return;
+    }
     status.phase = 'failed';
     status.failure = error instanceof Error ? error.message : String(error);
     logger.error({ err: error }, 'Start-up failed');
