@@ -45,10 +45,7 @@ export async function runAnswer(options: RunAnswerOptions): Promise<void> {
     },
   );
 
-  const result = await readAnswer(options, engineAbort.signal, (text, first) => {
-    if (first) metrics?.firstTokenSeconds.observe({ platform: 'slack' }, (performance.now() - startedAt) / 1000);
-    writer.update(text);
-  });
+  const result = await readAnswer(options, engineAbort.signal, (text) => writer.update(text));
   options.shutdown.removeEventListener('abort', stopEngine);
 
   const beginError = await beginning;
@@ -64,14 +61,15 @@ export async function runAnswer(options: RunAnswerOptions): Promise<void> {
     outcome = 'error';
   }
 
-  metrics?.questions.inc({ platform: 'slack', outcome });
-  metrics?.answerSeconds.observe({ platform: 'slack' }, (performance.now() - startedAt) / 1000);
+  // The engine counts questions and latencies by platform; only an answer that
+  // the engine finished but Slack failed to show is counted here, as an error.
+  if (outcome === 'error' && outcomeOf(result, cut) !== 'error') metrics?.questions.inc({ platform: 'slack', outcome: 'error' });
+  logger.debug({ outcome, ms: Math.round(performance.now() - startedAt) }, 'Slack answer finished');
 }
 
 // Reads the engine stream until the final event, an error, or an abort.
-async function readAnswer(options: RunAnswerOptions, signal: AbortSignal, onText: (text: string, first: boolean) => void): Promise<EngineResult> {
+async function readAnswer(options: RunAnswerOptions, signal: AbortSignal, onText: (text: string) => void): Promise<EngineResult> {
   const result: EngineResult = { text: '' };
-  let first = true;
   let iterator: AsyncIterator<AnswerEvent> | undefined;
   const aborted = new Promise<'aborted'>((resolve) => {
     if (signal.aborted) resolve('aborted');
@@ -91,8 +89,7 @@ async function readAnswer(options: RunAnswerOptions, signal: AbortSignal, onText
       if (next.done) break;
       if (next.value.type === 'delta') {
         result.text += next.value.text;
-        onText(result.text, first);
-        first = false;
+        onText(result.text);
       } else {
         result.final = next.value;
       }
