@@ -287,7 +287,7 @@ class DiscordAdapter implements PlatformAdapter {
     });
   }
 
-  /** The bot's cached permissions in a guild channel or thread; undefined in DMs or when unknown. */
+  /** Returns the bot's cached permissions in a guild channel or thread; undefined in DMs or when unknown. */
   private grantedIn(channel: Channel | null): Readonly<PermissionsBitField> | undefined {
     const botUserId = this.client?.user?.id;
     if (channel === null || botUserId === undefined || channel.isDMBased()) return undefined;
@@ -312,7 +312,7 @@ class DiscordAdapter implements PlatformAdapter {
   }
 }
 
-/** The member who ran a command, when the guild is cached (for presence). */
+/** Returns the member who ran a command when the guild is cached (for presence), else null. */
 function memberOf(interaction: ChatInputCommandInteraction) {
   return interaction.inCachedGuild() ? interaction.member : null;
 }

@@ -18,7 +18,7 @@ const typingRenewMs = 8000;
 /** Maximum typing renewals per answer, so a stalled engine does not keep the bot "typing". */
 const maxTypingRenewals = 3;
 
-/** How a job ended. */
+/** Outcome of a job. */
 export type AnswerJobEnd = 'answered' | 'engine_error' | 'failed' | 'reply_gone' | 'missing_permission' | 'interrupted';
 
 /** Options of `AnswerJob`. */

@@ -1,6 +1,6 @@
 // Errors of the Discord adapter and the Discord API error codes it acts on.
 import { LRUCache } from 'lru-cache';
-import { DiscordAPIError, PermissionsBitField, RateLimitError, type PermissionsString } from 'discord.js';
+import { DiscordAPIError, RateLimitError, type PermissionsBitField, type PermissionsString } from 'discord.js';
 import type { Logger } from '../../observability/logger.js';
 
 /** JSON error codes of the Discord API that the adapter handles. */
@@ -42,7 +42,7 @@ export function rateLimitDelayMs(error: unknown): number | undefined {
   return Math.max(error.retryAfter, error.timeToReset, 0);
 }
 
-/** Thrown when the bot cannot log in to Discord; `fix` tells the operator what to change. */
+/** Thrown when the bot cannot log in to Discord; `fix` is the change the operator should make. */
 export class DiscordLoginError extends Error {
   override readonly name = 'DiscordLoginError';
 
@@ -55,34 +55,7 @@ export class DiscordLoginError extends Error {
   }
 }
 
-/** An answer's reply message was deleted (or its interaction expired) while the answer streamed. */
-export class ReplyGoneError extends Error {
-  override readonly name = 'ReplyGoneError';
-
-  constructor(
-    readonly channelId: string,
-    readonly messageId: string,
-    options: { cause?: unknown } = {},
-  ) {
-    super(`Reply ${messageId} in channel ${channelId} no longer exists, so the answer stopped.`, options);
-  }
-}
-
-/** The bot lacks a permission that an operation in a channel needs. */
-export class MissingPermissionError extends Error {
-  override readonly name = 'MissingPermissionError';
-
-  constructor(
-    readonly channelId: string,
-    readonly operation: ReplyOperation,
-    readonly permissions: readonly PermissionsString[],
-    options: { cause?: unknown } = {},
-  ) {
-    super(`Missing permission ${permissions.join(' or ')} to ${operation} in channel ${channelId}.`, options);
-  }
-}
-
-/** What the adapter was doing when a permission error came back. */
+/** Operation that was under way when a permission error came back. */
 export type ReplyOperation = 'reply' | 'edit' | 'typing' | 'follow up';
 
 /** Permissions each operation needs in a guild channel or thread. */

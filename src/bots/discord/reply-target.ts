@@ -8,7 +8,7 @@ import { channelEditLane, webhookEditLane } from './rest-observer.js';
 /** Mentions in bot messages never ping: no users, roles or @everyone, and no ping of the replied-to author. */
 export const noPings: APIAllowedMentions = Object.freeze({ parse: [], replied_user: false });
 
-/** Where and how one answer's messages are posted and edited. */
+/** Destination of one answer's messages, which posts and edits them. */
 export interface ReplyTarget {
   /** Edit-pacer lane of this target's edits. */
   readonly lane: string;

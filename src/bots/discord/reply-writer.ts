@@ -17,11 +17,11 @@ interface Part {
   /** Paced edits of the message while it takes them. */
   paced: PacedMessage | undefined;
   /** Content on the platform or queued for it. */
-  shown: string;
+  content: string;
   /** Whether the message has its final part text for the rest of the stream. */
   frozen: boolean;
   /** Text requested while the message was still being created. */
-  wanted: string | undefined;
+  queuedText: string | undefined;
 }
 
 /** Options of `ReplyWriter`. */
@@ -61,7 +61,7 @@ export class ReplyWriter {
   adoptFirst(id: string, content: string): void {
     const part = this.part(0);
     part.id = id;
-    part.shown = content;
+    part.content = content;
     part.paced = this.openPaced(id);
   }
 
@@ -97,7 +97,7 @@ export class ReplyWriter {
         this.create(part, piece);
         return;
       }
-      if (part.frozen && part.shown === piece) return;
+      if (part.frozen && part.content === piece) return;
       writes.push(this.finalEdit(part, piece));
     });
     writes.push(this.creations);
@@ -105,6 +105,8 @@ export class ReplyWriter {
     for (const extra of this.parts.slice(pieces.length)) writes.push(this.removePart(extra));
 
     const results = await Promise.allSettled(writes);
+    // Parts that needed no final edit still hold an open handle; detach them from their lane.
+    this.cancel();
     const failure = this.failed;
     if (failure) throw failure.error;
     const rejected = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
@@ -118,19 +120,19 @@ export class ReplyWriter {
 
   private part(index: number): Part {
     while (this.parts.length <= index) {
-      this.parts.push({ id: undefined, paced: undefined, shown: '', frozen: false, wanted: undefined });
+      this.parts.push({ id: undefined, paced: undefined, content: '', frozen: false, queuedText: undefined });
     }
     return this.parts[index] as Part;
   }
 
   /** Shows `text` in a part: queues an edit, or creates the message (in order) if it does not exist yet. */
   private show(part: Part, text: string, freeze: boolean): void {
-    part.shown = text;
+    part.content = text;
     part.frozen = freeze;
 
     if (part.id === undefined) {
-      if (part.wanted === undefined) this.create(part, text);
-      else part.wanted = text;
+      if (part.queuedText === undefined) this.create(part, text);
+      else part.queuedText = text;
       return;
     }
     if (freeze) this.finals.push(this.finalEdit(part, text));
@@ -139,8 +141,8 @@ export class ReplyWriter {
 
   /** Creates a continuation message after every earlier creation, then applies text requested meanwhile. */
   private create(part: Part, text: string): void {
-    part.wanted = text;
-    part.shown = text;
+    part.queuedText = text;
+    part.content = text;
     this.creations = this.creations.then(async () => {
       if (this.failure) return;
       try {
@@ -150,18 +152,18 @@ export class ReplyWriter {
         return;
       }
       part.paced = this.openPaced(part.id);
-      const wanted = part.wanted;
-      part.wanted = undefined;
-      if (wanted !== undefined && wanted !== text) {
-        if (part.frozen) this.finals.push(this.finalEdit(part, wanted));
-        else part.paced.update(wanted);
+      const queuedText = part.queuedText;
+      part.queuedText = undefined;
+      if (queuedText !== undefined && queuedText !== text) {
+        if (part.frozen) this.finals.push(this.finalEdit(part, queuedText));
+        else part.paced.update(queuedText);
       }
     });
   }
 
   /** Queues `text` as the final content of a part; a frozen part whose handle is closed gets a new one. */
   private finalEdit(part: Part, text: string): Promise<void> {
-    part.shown = text;
+    part.content = text;
     const id = part.id as string;
     const paced = part.paced ?? this.openPaced(id);
     part.paced = undefined;

@@ -87,7 +87,7 @@ export function observeRest(rest: REST, options: RestObserverOptions): () => voi
     if (response.status === 429 && retryAfterSeconds !== undefined) pacer.pause(lane, retryAfterSeconds * 1000);
   };
 
-  // discord.js holds (or, for paced edits, rejects) a request whose bucket it knows to be empty.
+  // discord.js delays (or, for paced edits, rejects) a request whose bucket it knows to be empty.
   // Edits should never get here, because the pacer waits for the reset first.
   const onRateLimited = (info: RateLimitData) => {
     logger.debug({ route: `${info.method.toUpperCase()} ${info.route}`, timeToResetMs: info.timeToReset, global: info.global }, 'discord.js held a request until its rate-limit bucket resets.');

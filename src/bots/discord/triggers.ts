@@ -6,7 +6,7 @@
 import type { GuildMember, Message } from 'discord.js';
 import type { AnswerProfile } from '../../engine/types.js';
 
-/** Why a message counts as a question. */
+/** Reason a message counts as a question. */
 export type TriggerKind = 'mention' | 'role_mention' | 'direct_message';
 
 /** A message that is a question for the bot. */
