@@ -101,8 +101,8 @@ describe('ragbot serve end to end', () => {
     await waitFor(() => slack.callsOf('chat.stopStream').length + slack.callsOf('chat.update').length > 0 && first.logs().some((l) => l.msg === 'question answered'), 30_000, 'first answer');
     const samples = parsePrometheus(await (await fetch(`${base}/metrics`)).text());
     // Each answer counts once; the engine records it, so an adapter that also did would double it.
-    expect.soft(samples.get('ragbot_questions_total{platform="slack",outcome="answered"}'), 'answered questions').toBe(1);
-    expect.soft(samples.get('ragbot_answer_seconds_count{platform="slack"}'), 'answer latency samples').toBe(1);
+    expect(samples.get('ragbot_questions_total{platform="slack",outcome="answered"}'), 'answered questions').toBe(1);
+    expect(samples.get('ragbot_answer_seconds_count{platform="slack"}'), 'answer latency samples').toBe(1);
     expect(samples.get('ragbot_process_resident_memory_bytes')).toBeGreaterThan(0);
 
     // SIGTERM while an answer streams: the answer finishes, then sessions are saved.
