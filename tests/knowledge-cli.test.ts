@@ -94,6 +94,12 @@ describe('ragbot CLI', () => {
     expect(result.stderr).toContain('Re-ingest');
   });
 
+  it('explains a missing folder', async () => {
+    const result = await ragbot('ingest', path.join(workDir, 'nowhere'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('The folder to ingest was not found');
+  });
+
   it('explains a missing index', async () => {
     const result = await ragbot('search', 'anything', '--data-dir', path.join(workDir, 'empty'));
     expect(result.code).toBe(1);

@@ -1,7 +1,7 @@
 // `ragbot eval <questions.jsonl>`: file-level retrieval figures for a set of
 // questions with expected files.
 import type { Command } from 'commander';
-import type { EvalSummary } from '../../engine/retrieval/evaluate.js';
+import type { EvalOutcome, EvalSummary } from '../../engine/retrieval/evaluate.js';
 import type { SearchMode } from '../../engine/types.js';
 import type { RegisterCommand } from '../run.js';
 import { addIndexFlags, indexOverrides, type IndexFlags } from './index-options.js';
@@ -64,6 +64,13 @@ function parseDepth(value: string | undefined): number {
   return depth;
 }
 
+/** Short result of one question: the rank of its first expected file, or whether it got any chunk. */
+function outcomeLabel(outcome: EvalOutcome): string {
+  if (outcome.expected.length === 0) return outcome.files.length === 0 ? 'declined' : 'answered';
+  if (outcome.firstRelevantRank === 0) return 'missed';
+  return `rank ${outcome.firstRelevantRank}`;
+}
+
 function formatSummary(summary: EvalSummary, verbose: boolean): string {
   const lines = [
     `mode ${summary.mode}, ${summary.answerable} answerable questions:`,
@@ -73,8 +80,7 @@ function formatSummary(summary: EvalSummary, verbose: boolean): string {
   ];
   if (verbose) {
     for (const outcome of summary.outcomes) {
-      const rank = outcome.expected.length === 0 ? (outcome.files.length === 0 ? 'declined' : 'answered') : outcome.firstRelevantRank === 0 ? 'missed' : `rank ${outcome.firstRelevantRank}`;
-      lines.push(`  ${outcome.id.padEnd(8)} ${rank.padEnd(9)} ${outcome.question}`);
+      lines.push(`  ${outcome.id.padEnd(8)} ${outcomeLabel(outcome).padEnd(9)} ${outcome.question}`);
     }
   }
   return lines.join('\n');

@@ -19,7 +19,11 @@ function faiss(): FaissModule {
   return faissModule;
 }
 
-/** FAISS factory string of the graph index used above the threshold. */
+/**
+ * FAISS factory string of the graph index used above the threshold.
+ * NOTE: faiss-node 0.5 exposes no efSearch setting, so HNSW searches with FAISS's default (16),
+ * raised to k when k is larger; recall above the threshold is not measured.
+ */
 const hnswDescriptor = 'HNSW32,Flat';
 
 /** Rows read from the vector file and added to FAISS at a time (faiss-node takes plain arrays). */

@@ -34,7 +34,7 @@ export function currentIndexDir(dataDir: string): string | undefined {
   return path.join(dataDir, name);
 }
 
-/** Returns true when `dataDir` holds a complete index (CURRENT names a folder with a manifest). */
+/** Returns true when `dataDir` contains a complete index (CURRENT names a folder with a manifest). */
 export function hasIndex(dataDir: string): boolean {
   const dir = currentIndexDir(dataDir);
   return dir !== undefined && existsSync(path.join(dir, indexFiles.manifest));

@@ -59,7 +59,9 @@ const supportedList = Object.keys(sourceExtensions).join(', ');
  * other file that is not ingested is listed in `skipped` with its reason.
  */
 export async function scanSources(root: string): Promise<{ files: SourceFile[]; skipped: SkippedFile[] }> {
-  const rootStat = await stat(root);
+  const rootStat = await stat(root).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'ENOENT' ? new SourceNotFoundError(root) : error;
+  });
   const files: SourceFile[] = [];
   const skipped: SkippedFile[] = [];
 
@@ -103,6 +105,15 @@ function classify(relative: string, absolute: string, files: SourceFile[], skipp
   }
   const reason = extension === '' ? `no file extension (ingested types: ${supportedList})` : `unsupported file type ${extension} (ingested types: ${supportedList})`;
   skipped.push({ path: relative, reason });
+}
+
+/** Thrown when the folder or file to ingest does not exist. */
+export class SourceNotFoundError extends Error {
+  override readonly name = 'SourceNotFoundError';
+
+  constructor(readonly sourcePath: string) {
+    super(`The folder to ingest was not found: ${sourcePath}. Pass an existing folder or file, or set KNOWLEDGE_DIR.`);
+  }
 }
 
 /** Thrown by `loadSource` for a file that has an ingestible name but content that cannot be used. */

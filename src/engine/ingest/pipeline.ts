@@ -68,50 +68,63 @@ const maxQueueBatches = 4;
  * embedded; the previous index stays usable until the new one is complete.
  */
 export async function ingestFolder(options: IngestOptions): Promise<IngestReport> {
-  const { config, signal } = options;
+  const { config } = options;
   const started = Date.now();
   const log = options.logger.child({ component: 'ingest' });
   const folder = path.resolve(options.folder);
   const emit = (progress: Omit<IngestProgress, 'totalFiles'> & { totalFiles?: number }): void => options.onProgress?.({ totalFiles: 0, ...progress });
 
   const release = await acquireIngestLock(config.dataDir);
-  // Holding the lock, any build folder is one that a killed ingest left behind.
-  await removeStale(config.dataDir, [currentIndexDir(config.dataDir), ...listIndexDirs(config.dataDir)]);
-  const embedder = options.embedder ?? (await createEmbedder(config, options.logger).catch(async (error: unknown) => {
-    await release();
-    throw error;
-  }));
   try {
-    emit({ phase: 'scan', files: 0, chunks: 0, chunksPerSecond: 0 });
-    const { files, skipped } = await scanSources(folder);
-    const hashes = await hashFiles(files, signal);
-
-    const chunking: ChunkSettings = {
-      chunkTokens: config.chunkTokens,
-      overlapTokens: config.chunkOverlapTokens,
-      tokenCounter: embedder.countTokens ? 'model' : 'estimate',
-      chunkerVersion,
-    };
-    const settings = { model: embedder.modelId, dims: embedder.dims, dtype: embedder.dtype, chunking };
-    const version = indexVersion(settings, files, hashes);
-    const previous = await readPreviousManifest(config.dataDir, log);
-
-    // Same settings and same file contents: the active index is already this version.
-    if (previous?.manifest.version === version && canReuse(previous.manifest, settings)) {
-      const report = unchangedReport(previous.manifest, skipped, started);
-      emit({ phase: 'done', files: files.length, totalFiles: files.length, chunks: report.chunks, chunksPerSecond: 0 });
-      log.info({ version, files: files.length }, 'index is up to date');
-      return report;
+    // Holding the lock, any build folder is one that a killed ingest left behind.
+    await removeStale(config.dataDir, [currentIndexDir(config.dataDir), ...listIndexDirs(config.dataDir)]);
+    const embedder = options.embedder ?? (await createEmbedder(config, options.logger));
+    try {
+      return await ingestWith(embedder, folder, options, log, emit, started);
+    } finally {
+      if (options.embedder === undefined) await embedder.close?.();
     }
-
-    const build = new IndexBuild({ config, embedder, log, files, hashes, skipped, previous, settings, version, emit, signal, hooks: options.hooks });
-    const report = await build.run();
-    log.info({ ...report, skipped: report.skipped.length }, 'ingest finished');
-    return { ...report, ms: Date.now() - started };
   } finally {
-    if (options.embedder === undefined) await embedder.close?.();
     await release();
   }
+}
+
+/** Scans, then either reports the active index as current or builds a new version. */
+async function ingestWith(
+  embedder: Embedder,
+  folder: string,
+  options: IngestOptions,
+  log: Logger,
+  emit: (progress: Omit<IngestProgress, 'totalFiles'> & { totalFiles?: number }) => void,
+  started: number,
+): Promise<IngestReport> {
+  const { config, signal } = options;
+  emit({ phase: 'scan', files: 0, chunks: 0, chunksPerSecond: 0 });
+  const { files, skipped } = await scanSources(folder);
+  const hashes = await hashFiles(files, signal);
+
+  const chunking: ChunkSettings = {
+    chunkTokens: config.chunkTokens,
+    overlapTokens: config.chunkOverlapTokens,
+    tokenCounter: embedder.countTokens ? 'model' : 'estimate',
+    chunkerVersion,
+  };
+  const settings = { model: embedder.modelId, dims: embedder.dims, dtype: embedder.dtype, chunking };
+  const version = indexVersion(settings, files, hashes);
+  const previous = await readPreviousManifest(config.dataDir, log);
+
+  // Same settings and same file contents: the active index is already this version.
+  if (previous?.manifest.version === version && canReuse(previous.manifest, settings)) {
+    const report = unchangedReport(previous.manifest, skipped, started);
+    emit({ phase: 'done', files: files.length, totalFiles: files.length, chunks: report.chunks, chunksPerSecond: 0 });
+    log.info({ version, files: files.length }, 'index is up to date');
+    return report;
+  }
+
+  const build = new IndexBuild({ config, embedder, log, files, hashes, skipped, previous, settings, version, emit, signal, hooks: options.hooks });
+  const report = await build.run();
+  log.info({ ...report, skipped: report.skipped.length }, 'ingest finished');
+  return { ...report, ms: Date.now() - started };
 }
 
 /** Reads and hashes every file, so the new index version is known before anything is embedded. */

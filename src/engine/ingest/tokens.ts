@@ -2,10 +2,10 @@
 import type { TokenCounter } from './chunker.js';
 
 /**
- * Estimates the WordPiece tokens of `text`, erring high: one token per punctuation
- * character or per character of a one- or two-character word, for longer words
- * one per started group of three characters plus one, and for hashes and keys
- * one per one and a half characters. On English technical
+ * Estimates the WordPiece tokens of `text`, erring high. A punctuation character
+ * counts one, and a word of one or two characters one per character. A longer
+ * word counts one per started group of three characters plus one, or one per one
+ * and a half characters for hashes and keys. On English technical
  * Markdown this is about 1.9 times the bert-base-uncased count, and a test checks
  * that chunks cut with it fit the budget under that tokenizer.
  */

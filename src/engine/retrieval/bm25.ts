@@ -32,7 +32,7 @@ export function tokenize(text: string): string[] {
   return terms;
 }
 
-/** A light suffix stemmer: enough to match `models` with `model` and `libraries` with `library`. */
+/** Removes plural endings, enough to match `models` with `model` and `libraries` with `library`. */
 function stem(word: string): string {
   if (word.length <= 3 || /\d/.test(word)) return word;
   if (word.endsWith('ies') && word.length > 4) return `${word.slice(0, -3)}y`;
@@ -117,7 +117,7 @@ export class Bm25Index {
       .map(([id, score]) => ({ id, score, ...this.matchOf(terms, id) }));
   }
 
-  /** How much of the query chunk `id` contains: IDF-weighted share and count of distinct terms. */
+  /** Measures how much of the query chunk `id` contains: IDF-weighted share and count of distinct terms. */
   match(query: string, id: number): Omit<LexicalHit, 'id' | 'score'> {
     return this.matchOf([...new Set(tokenize(query))], id);
   }

@@ -76,6 +76,8 @@ export function rankCandidates(
 
 /** Applies the relevance rule of `mode`: lexical evidence, dense evidence, or either for hybrid. */
 export function isRelevant(candidate: Candidate, mode: SearchMode, rule: RelevanceRule): boolean {
+  // NOTE: questions near the corpus's subject that it does not answer (deleting an account, webhook
+  // retries) share enough words with real chunks to pass this rule. Only unrelated questions are declined.
   const lexicalEvidence = candidate.coverage >= rule.minCoverage && candidate.matched >= Math.min(minMatchedTerms, candidate.queryTerms);
   const denseEvidence = candidate.dense !== undefined && candidate.dense >= rule.minDense;
   if (mode === 'lexical') return lexicalEvidence;

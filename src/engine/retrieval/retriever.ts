@@ -50,7 +50,7 @@ export function describeIndex(index: LoadedIndex): IndexInfo {
 }
 
 /**
- * The relevance rule for an index. Without a configured MIN_DENSE_SCORE, dense mode
+ * Builds the relevance rule for an index. Without a configured MIN_DENSE_SCORE, dense mode
  * uses the 99th percentile of random chunk-pair similarity measured at ingest, and
  * hybrid mode requires lexical evidence.
  */
