@@ -139,7 +139,7 @@ describe('Discord adapter triggers', () => {
 });
 
 describe('Discord adapter /ask', () => {
-  it('registers /ask in the configured guild', async () => {
+  it('registers /ask globally or per guild', async () => {
     harness = await startHarness({ engine: scriptedAnswer(), env: { DISCORD_GUILD_ID: '' } });
     const global = harness.standin.rest.commands;
     expect(global).toHaveLength(1);

@@ -119,7 +119,7 @@ export class AnswerJob {
     if (error === undefined && final !== undefined) return renderFinal(final.answer, final.sources, this.options.request.profile);
 
     if (isEngineError(error)) {
-      this.logger.info({ code: error.code }, 'The engine could not answer; the reply shows the reason.');
+      this.logger.info({ code: error.code }, 'The engine failed to produce an answer; the reply shows the reason.');
       return renderWithNote(text, userMessages[error.code]);
     }
     this.logger.error({ err: error }, error === undefined ? 'The engine stream ended without a final event.' : 'Answering failed.');

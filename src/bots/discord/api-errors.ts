@@ -100,7 +100,8 @@ export class PermissionReporter {
       return missing;
     }
 
-    // The cache shows nothing missing (or has no data), so Discord's 403 is the only evidence: name every candidate.
+    // NOTE: a 403 does not say which permission is missing. When the cache shows nothing missing
+    // (or has no data), every permission the operation needs is named as a candidate.
     const candidates = problem.required.join(' or ');
     this.logOnce(problem, `${problem.operation}:${candidates}`, candidates);
     return [...problem.required];

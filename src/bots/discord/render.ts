@@ -29,7 +29,7 @@ export function renderStreaming(text: string): string {
 }
 
 /**
- * Renders the one-line sources list, e.g. `-# Sources: [1] <https://…> · [2] hub/x.md`.
+ * Renders the one-line sources list, e.g. ``-# Sources: [1] <https://…> · [2] `hub/x.md` ``.
  * Links are wrapped in `<>` so that Discord shows no preview for them.
  */
 export function renderSources(sources: readonly AnswerSource[], profile: AnswerProfile = 'normal'): string {

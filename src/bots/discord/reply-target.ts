@@ -60,6 +60,9 @@ export class MessageReplyTarget implements ReplyTarget {
     await this.rest.post(Routes.channelTyping(this.channelId));
   }
 
+  // NOTE: Discord also limits message creation per channel (5 per 5 seconds in the stand-in's
+  // model of it), and discord.js queues posts past that budget, so with more than five new
+  // questions at once in one channel the later placeholders wait for the next window.
   private async post(content: string): Promise<string> {
     const body: RESTPostAPIChannelMessageJSONBody = {
       content,

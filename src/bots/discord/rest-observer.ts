@@ -19,7 +19,12 @@ export function channelEditLane(channelId: string): string {
   return `channel:${channelId}`;
 }
 
-/** Lane key of edits through an interaction's webhook, keyed by a hash so that the token never shows in logs. */
+/**
+ * Lane key of edits through an interaction's webhook, keyed by a hash so that the token never shows in logs.
+ * NOTE: this assumes Discord's bucket for these edits is per interaction token (discord.js uses the webhook
+ * id and token as the major parameter); if Discord shared it per channel, concurrent /ask answers in one
+ * channel would share a budget that the pacer tracks as separate lanes.
+ */
 export function webhookEditLane(interactionToken: string): string {
   return `webhook:${createHash('sha256').update(interactionToken).digest('hex').slice(0, 16)}`;
 }
