@@ -33,6 +33,9 @@ export function createClient(config: Config, overrides: Partial<ClientOptions> =
       api: config.discordRestUrl,
       timeout: restTimeoutMs,
       retries: restRetries,
+      // NOTE: only paced edits are rejected on a rate limit (the pacer retries them at most 3 times).
+      // Other requests (posts, typing, command registration) are left to discord.js, which waits out
+      // each 429 and retries it with no cap on the number of attempts.
       rejectOnRateLimit: rejectPacedEdits,
       ...restOverrides,
     },
