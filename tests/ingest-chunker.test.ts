@@ -5,9 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { chunkDocument, embeddingText, type ChunkerOptions } from '../src/engine/ingest/chunker.js';
 import { toLines } from '../src/engine/ingest/loaders.js';
 import { estimateTokens } from '../src/engine/ingest/tokens.js';
+import { sharedPath } from './support/shared-data.js';
 
 // The real bert-base-uncased WordPiece vocabulary, as all-MiniLM-L6-v2 uses it.
-const sharedModels = path.resolve('../shared/models');
+const sharedModels = sharedPath('models');
 const tokenizerModel = 'minilm-l6-shaped';
 
 let tokenizer: PreTrainedTokenizer;

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedPath } from './support/shared-data.js';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve('.');
-const corpus = path.resolve('../shared/corpus/hf-hub-docs');
+const corpus = sharedPath('corpus', 'hf-hub-docs');
 
 let workDir: string;
 let env: NodeJS.ProcessEnv;

@@ -16,8 +16,9 @@ import {
 } from '../src/engine/knowledge.js';
 import type { Manifest } from '../src/engine/index/manifest.js';
 import { silentLogger } from '../src/observability/logger.js';
+import { sharedPath } from './support/shared-data.js';
 
-const corpus = path.resolve('../shared/corpus/hf-hub-docs');
+const corpus = sharedPath('corpus', 'hf-hub-docs');
 const logger = silentLogger();
 
 let workDir: string;

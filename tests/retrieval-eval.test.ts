@@ -6,9 +6,10 @@ import { loadConfig, type Config } from '../src/config.js';
 import { createEmbedder, ingestFolder, openKnowledgeBase, type Embedder, type KnowledgeBase } from '../src/engine/knowledge.js';
 import { evaluateRetrieval, readQuestions, type EvalQuestion } from '../src/engine/retrieval/evaluate.js';
 import { silentLogger } from '../src/observability/logger.js';
+import { sharedPath } from './support/shared-data.js';
 
-const corpus = path.resolve('../shared/corpus/hf-hub-docs');
-const questionsFile = path.resolve('../shared/eval/questions.jsonl');
+const corpus = sharedPath('corpus', 'hf-hub-docs');
+const questionsFile = sharedPath('eval', 'questions.jsonl');
 const logger = silentLogger();
 
 /** Questions far from the corpus's subject; none of them should get a passage. */
