@@ -169,7 +169,6 @@ class SlackAdapter implements PlatformAdapter {
       request,
       writer,
       logger: this.logger.child(ids),
-      metrics: this.options.metrics,
       shutdown: this.shutdown.signal,
     }).finally(() => this.tasks.delete(task));
     this.tasks.add(task);

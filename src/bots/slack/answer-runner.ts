@@ -1,11 +1,10 @@
 // Runs one question: asks the engine, feeds the growing text to a writer,
-// turns engine errors and shutdown into a short note in the answer, and
-// records the outcome. The writer's placeholder is posted while the engine
-// retrieves, so neither waits for the other.
-import { EngineErrorCode, isEngineError, userMessages } from '../../engine/errors.js';
+// and turns engine errors and shutdown into a short note in the answer. The
+// writer's placeholder is posted while the engine retrieves, so neither waits
+// for the other.
+import { isEngineError, userMessages } from '../../engine/errors.js';
 import type { AnswerEngine, AnswerEvent, AskRequest } from '../../engine/types.js';
 import type { Logger } from '../../observability/logger.js';
-import type { Metrics, QuestionOutcome } from '../../observability/metrics.js';
 import { SlackApiError } from './errors.js';
 import { notices } from './format.js';
 import type { AnswerWriter, FinishedAnswer } from './writer.js';
@@ -16,7 +15,6 @@ export interface RunAnswerOptions {
   request: Omit<AskRequest, 'signal'>;
   writer: AnswerWriter;
   logger: Logger;
-  metrics?: Metrics;
   /** Aborted when the adapter stops; the answer then ends with a note. */
   shutdown: AbortSignal;
 }
@@ -30,7 +28,7 @@ interface EngineResult {
 
 /** Answers one question into `writer`; never throws (failures are logged and shown to the user). */
 export async function runAnswer(options: RunAnswerOptions): Promise<void> {
-  const { writer, logger, metrics } = options;
+  const { writer, logger } = options;
   const startedAt = performance.now();
   const engineAbort = new AbortController();
   const stopEngine = (): void => engineAbort.abort(options.shutdown.reason);
@@ -51,20 +49,17 @@ export async function runAnswer(options: RunAnswerOptions): Promise<void> {
   const beginError = await beginning;
   // An answer that completed just as the adapter stopped is still written whole.
   const cut = options.shutdown.aborted && result.final === undefined;
-  let outcome = outcomeOf(result, cut);
+  let delivered = false;
   if (beginError === undefined) {
-    const delivered = await deliver(writer, finishedAnswer(result, cut), logger);
-    if (!delivered) outcome = 'error';
+    delivered = await deliver(writer, finishedAnswer(result, cut), logger);
   } else {
     logFailure(logger, beginError, 'Posting the Slack placeholder failed; the question was not answered');
     await tryFail(writer, logger);
-    outcome = 'error';
   }
 
-  // The engine counts questions and latencies by platform; only an answer that
-  // the engine finished but Slack failed to show is counted here, as an error.
-  if (outcome === 'error' && outcomeOf(result, cut) !== 'error') metrics?.questions.inc({ platform: 'slack', outcome: 'error' });
-  logger.debug({ outcome, ms: Math.round(performance.now() - startedAt) }, 'Slack answer finished');
+  // The engine counts questions and latencies by platform; failed Slack calls
+  // are counted by the Web API wrapper in platformCalls.
+  logger.debug({ delivered, cut, ms: Math.round(performance.now() - startedAt) }, 'Slack answer finished');
 }
 
 // Reads the engine stream until the final event, an error, or an abort.
@@ -115,29 +110,6 @@ function finishedAnswer(result: EngineResult, cut: boolean): FinishedAnswer {
 // An empty answer would leave the placeholder in place; say so instead.
 function orNotice(text: string): string {
   return text.trim() === '' ? notices.emptyAnswer : text;
-}
-
-function outcomeOf(result: EngineResult, cut: boolean): QuestionOutcome {
-  if (cut) return 'aborted';
-  if (result.final) {
-    const byEnd = { complete: result.final.cached ? 'cached' : 'answered', not_found: 'not_found', timeout: 'timeout', interrupted: 'aborted', aborted: 'aborted' } as const;
-    return byEnd[result.final.end];
-  }
-  if (result.error === undefined) return 'answered';
-  if (!isEngineError(result.error)) return 'error';
-  switch (result.error.code) {
-    case EngineErrorCode.Busy:
-      return 'busy';
-    case EngineErrorCode.Timeout:
-      return 'timeout';
-    case EngineErrorCode.Aborted:
-      return 'aborted';
-    case EngineErrorCode.EmptyQuestion:
-    case EngineErrorCode.QuestionTooLong:
-      return 'rejected';
-    default:
-      return 'error';
-  }
 }
 
 // Writes the final answer; on a Slack error, tells the user that the answer failed.
