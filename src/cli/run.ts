@@ -21,9 +21,12 @@ export const runCommand: RunCommand = async (action, overrides = {}) => {
   try {
     const env = { ...process.env };
     for (const [name, value] of Object.entries(overrides)) if (value !== undefined) env[name] = value;
-    const config = loadConfig(withDotenv(env));
+    const merged = withDotenv(env);
+    const config = loadConfig(merged);
     // Logs go to stderr so that --json output on stdout stays machine-readable.
-    const logger = createLogger({ level: config.logLevel, destination: process.stderr, pretty: process.stderr.isTTY === true });
+    // Commands print their own results, so info lines are only shown when LOG_LEVEL asks for them.
+    const level = merged.LOG_LEVEL === undefined ? 'warn' : config.logLevel;
+    const logger = createLogger({ level, destination: process.stderr, pretty: process.stderr.isTTY === true });
     await action({ config, logger });
   } catch (error) {
     if (error instanceof ConfigError) {
