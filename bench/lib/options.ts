@@ -32,6 +32,8 @@ export interface BenchOptions {
   tokensPerSecond: number;
   /** Chunks in the synthetic index of the `scale` section. */
   syntheticChunks: number;
+  /** Also write the figures into docs/benchmark.md and README.md. */
+  writeDocs: boolean;
   verbose: boolean;
 }
 
@@ -47,18 +49,21 @@ Measures ingest, query latency, memory, cache hit rate, Discord edit pacing and
 load, and runs LangChain.js on the same chunks for comparison.
 
 Options:
-  --quick                  fewer repeats and one dtype (q8), for a run of a few minutes
+  --quick                  fewer repeats, a 300-question replay and no HNSW build, for a shorter run
   --models-dir DIR         folder containing the model folder (env BENCH_MODELS_DIR, default ../shared/models)
   --model NAME             model folder inside --models-dir (env BENCH_MODEL, default minilm-l6-shaped)
   --corpus DIR             documents to ingest (env BENCH_CORPUS, default ../shared/corpus/hf-hub-docs)
   --questions FILE         JSON Lines file with a "question" field per line (env BENCH_QUESTIONS, default ../shared/eval/questions.jsonl)
-  --dtypes LIST            embedding dtypes, comma-separated from fp32,q8 (default fp32,q8; q8 with --quick)
+  --dtypes LIST            dtypes to ingest and compare with LangChain.js, comma-separated from fp32,q8
+                           (default q8; fp32 adds two whole-corpus ingests, several minutes on 2 cores);
+                           the query section times the question embedding in both dtypes either way
   --only LIST              sections to run, comma-separated from ${sectionNames.join(',')} (default all)
   --out FILE               JSON results file (default bench-results.json in the repository root)
   --first-token-ms N       stand-in model's delay before its first token, in ms (default 300)
   --tokens-per-second N    stand-in model's token rate after the first token (default 50)
   --synthetic-chunks N     chunks in the synthetic large index (default 100000)
-  --verbose                pass the children's log output through to stderr
+  --write-docs             also write the figures into docs/benchmark.md and README.md
+  --verbose                pass the children's stderr output through
   --help                   print this help
 `;
 
@@ -78,6 +83,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
       'first-token-ms': { type: 'string' },
       'tokens-per-second': { type: 'string' },
       'synthetic-chunks': { type: 'string' },
+      'write-docs': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -93,12 +99,13 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     model: values.model ?? env.BENCH_MODEL ?? 'minilm-l6-shaped',
     corpusDir: path.resolve(values.corpus ?? env.BENCH_CORPUS ?? path.join(shared, 'corpus', 'hf-hub-docs')),
     questionsFile: path.resolve(values.questions ?? env.BENCH_QUESTIONS ?? path.join(shared, 'eval', 'questions.jsonl')),
-    dtypes: parseList('--dtypes', values.dtypes ?? (quick ? 'q8' : 'fp32,q8'), ['fp32', 'q8'] as const),
+    dtypes: parseList('--dtypes', values.dtypes ?? 'q8', ['fp32', 'q8'] as const),
     sections: parseList('--only', values.only ?? sectionNames.join(','), sectionNames),
     outFile: path.resolve(values.out ?? path.join(packageRoot, 'bench-results.json')),
     firstTokenMs: parseWhole('--first-token-ms', values['first-token-ms'], 300, 0),
     tokensPerSecond: parseWhole('--tokens-per-second', values['tokens-per-second'], 50, 1),
     syntheticChunks: parseWhole('--synthetic-chunks', values['synthetic-chunks'], 100_000, 1000),
+    writeDocs: values['write-docs'] ?? false,
     verbose: values.verbose ?? false,
   };
 
