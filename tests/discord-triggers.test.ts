@@ -28,6 +28,19 @@ describe('parseTrigger', () => {
     ['bot author', input(`<@${bot}> hi`, { authorIsBot: true }), undefined],
     ['webhook author', input(`<@${bot}> hi`, { fromWebhookOrSystem: true }), undefined],
     ['guild without bot role', input(`<@&${role}> hi`, { botRoleId: undefined }), undefined],
+    ['@everyone dropped', input(`<@${bot}> @everyone how do I deploy?`), { kind: 'mention', question: 'how do I deploy?' }],
+    ['@here dropped', input(`<@${bot}> deploy @here now`), { kind: 'mention', question: 'deploy now' }],
+    ['unknown user dropped', input(`<@${bot}> <@333333333333333333> how do I deploy?`), { kind: 'mention', question: 'how do I deploy?' }],
+    [
+      'known names kept',
+      input(`<@${bot}> what did <@!333333333333333333> say in <#555555555555555555>?`, {
+        mentionNames: new Map([
+          ['333333333333333333', 'alice'],
+          ['555555555555555555', 'deploys'],
+        ]),
+      }),
+      { kind: 'mention', question: 'what did @alice say in #deploys ?' },
+    ],
   ];
 
   for (const [name, given, expected] of cases) {

@@ -167,6 +167,8 @@ class DiscordAdapter implements PlatformAdapter {
     client.on(Events.InteractionCreate, (interaction) => this.onInteraction(interaction));
 
     client.on(Events.ShardReconnecting, (shardId) => {
+      // Closing the gateway during stop() is not a lost connection.
+      if (!this.accepting) return;
       if (this.currentState === 'connected') this.currentState = 'reconnecting';
       this.logger.info({ shardId }, 'Gateway connection lost; reconnecting. Answers in flight continue over REST.');
     });

@@ -26,6 +26,8 @@ export interface TriggerInput {
   botUserId: string;
   /** Id of the bot's managed role in the message's guild, when it has one. */
   botRoleId: string | undefined;
+  /** Display names of other users, roles and channels mentioned in the message, by id. */
+  mentionNames?: Map<string, string>;
 }
 
 /** Returns the trigger of a message, or undefined when the message is not a question for the bot. */
@@ -44,7 +46,21 @@ export function parseTrigger(input: TriggerInput): MessageTrigger | undefined {
 
   let question = input.content.replace(userMention, ' ');
   if (roleMention) question = question.replace(roleMention, ' ');
-  return { kind, question: question.trim() };
+  return { kind, question: replaceOtherMentions(question, input.mentionNames).trim() };
+}
+
+/**
+ * Replaces the remaining mentions with plain names, so retrieval sees words
+ * instead of ids: `<@id>` becomes `@name`, `<#id>` becomes `#name`, and
+ * `@everyone`, `@here` and unknown ids are dropped.
+ */
+function replaceOtherMentions(text: string, names: Map<string, string> = new Map()): string {
+  return text
+    .replace(/[ \t]*@(?:everyone|here)\b[ \t]*/g, ' ')
+    .replace(/[ \t]*<(@[!&]?|#)(\d+)>[ \t]*/g, (_match, sigil: string, id: string) => {
+      const name = names.get(id);
+      return name === undefined ? ' ' : ` ${sigil.startsWith('#') ? '#' : '@'}${name} `;
+    });
 }
 
 /** Reads a discord.js message into a `TriggerInput`. */
@@ -56,7 +72,17 @@ export function triggerInputOf(message: Message, botUserId: string): TriggerInpu
     isDirectMessage: message.guildId === null,
     botUserId,
     botRoleId: message.guild?.roles.botRoleFor(botUserId)?.id,
+    mentionNames: mentionNamesOf(message),
   };
+}
+
+/** Collects the display names of users, roles and channels that a message mentions. */
+function mentionNamesOf(message: Message): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const user of message.mentions.users.values()) names.set(user.id, message.mentions.members?.get(user.id)?.displayName ?? user.globalName ?? user.username);
+  for (const role of message.mentions.roles.values()) names.set(role.id, role.name);
+  for (const channel of message.mentions.channels.values()) if ('name' in channel && channel.name) names.set(channel.id, channel.name);
+  return names;
 }
 
 /** Returns `compact` when the member is online on a phone (needs the GuildPresences intent), else `normal`. */
