@@ -176,9 +176,7 @@ class AnswerEngineImpl implements Engine {
 
     const release = await this.queue.acquire(request.signal);
     try {
-      const result = await this.search(buildRetrievalQuery(question, turns), request.signal);
-      timeline.embedMs = result.timings.embedMs;
-      timeline.searchMs = result.timings.searchMs;
+      const result = await this.retrieve(question, turns, request.signal, timeline);
 
       const body = yield* this.track(this.body(question, result, turns, profile, request.signal), timeline);
       if (body.end !== 'aborted') this.remember(request.session, question, withoutNote(body));
@@ -262,6 +260,24 @@ class AnswerEngineImpl implements Engine {
     } catch (error) {
       throw new EngineError(EngineErrorCode.IndexNotReady, 'The knowledge base is not loaded yet.', { cause: error });
     }
+  }
+
+  /**
+   * Searches for the passages of a question, together with the previous question when
+   * it is a follow-up. A follow-up search that finds nothing is repeated with the
+   * question alone, because the turn may only look like a follow-up ("is that free?").
+   */
+  private async retrieve(question: string, turns: Turn[], signal: AbortSignal | undefined, timeline: Timeline): Promise<SearchResult> {
+    const query = buildRetrievalQuery(question, turns, this.now());
+    let result = await this.search(query, signal);
+    timeline.embedMs += result.timings.embedMs;
+    timeline.searchMs += result.timings.searchMs;
+    if (result.hits.length > 0 || query === question) return result;
+
+    result = await this.search(question, signal);
+    timeline.embedMs += result.timings.embedMs;
+    timeline.searchMs += result.timings.searchMs;
+    return result;
   }
 
   /** Searches the knowledge base and records the embedding cache lookups it made. */

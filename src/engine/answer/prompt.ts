@@ -61,22 +61,44 @@ export function recentTurns(turns: Turn[], budget: number): Turn[] {
   return kept;
 }
 
-/** Openings that mark a question as a follow-up to the previous one. */
-const followUpOpening = /^(and|but|also|so|then|what about|how about|what if|why|why not|how so|is it|does it|can it|are they|do they|same for|and for)\b/i;
-/** Words that refer back to an earlier turn. */
-const backReference = /\b(it|its|this|that|these|those|they|them|their|there|one|ones|same)\b/i;
+/** How long after the previous answer a question can still be a follow-up to it: 10 minutes. */
+export const followUpWindowMs = 10 * 60_000;
+
+/** Maximum words of a question that a back-referencing pronoun alone marks as a follow-up. */
+const maxBackReferenceWords = 12;
+
+/** Openings that tie a question to the previous one, such as "and for datasets?". */
+const followUpOpening = /^(and|also|but|so|then|what about|how about|what if|same for)\b/i;
+/** "Why" questions are follow-ups only when this short ("why?", "why not?"); a longer one names its own topic. */
+const shortWhy = /^(why|how so)\b\W*(\w+\W*)?$/i;
+/** Pronouns that refer back to an earlier turn, as whole words. */
+const backReference = /\b(it|its|this|that|these|those|they|them|their|there)\b/i;
 
 /**
- * Returns the query to search with. A short or back-referencing follow-up such as
- * "and for datasets?" is searched together with the previous question, because on
- * its own it names no topic.
+ * Returns true when `question` clearly refers back to `previous`: it opens with a
+ * connector ("and", "what about") or is short and contains a pronoun such as "it"
+ * or "those", and the previous answer is at most `followUpWindowMs` old.
  */
-export function buildRetrievalQuery(question: string, turns: Turn[]): string {
+export function isFollowUp(question: string, previous: Turn | undefined, now: number): boolean {
+  if (previous === undefined || now - previous.at > followUpWindowMs) return false;
+
+  const trimmed = question.trim();
+  if (followUpOpening.test(trimmed) || shortWhy.test(trimmed)) return true;
+  // NOTE: "that" is also a conjunction ("how do I know that my Space runs?"), so such a
+  // short question is still searched with the previous one. When that search finds
+  // nothing, the engine repeats it with the question alone.
+  const words = trimmed.split(/\s+/).length;
+  return words <= maxBackReferenceWords && backReference.test(trimmed);
+}
+
+/**
+ * Returns the query to search with. A follow-up such as "and for datasets?" is
+ * searched together with the previous question, because on its own it names no
+ * topic. Any other question is searched alone.
+ */
+export function buildRetrievalQuery(question: string, turns: Turn[], now: number): string {
   const previous = turns.at(-1);
   const trimmed = question.trim();
-  if (previous === undefined) return trimmed;
-
-  const words = trimmed.split(/\s+/).length;
-  const isFollowUp = words <= 4 || followUpOpening.test(trimmed) || (words <= 12 && backReference.test(trimmed));
-  return isFollowUp ? `${previous.question.trim()} ${trimmed}` : trimmed;
+  if (previous === undefined || !isFollowUp(trimmed, previous, now)) return trimmed;
+  return `${previous.question.trim()} ${trimmed}`;
 }
