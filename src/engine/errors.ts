@@ -12,16 +12,23 @@ export enum EngineErrorCode {
   Aborted = 'aborted',
 }
 
-/** Error thrown by the engine; `code` says what failed and `retryAfterMs` when a retry makes sense. */
+/**
+ * Error thrown by the engine; `code` says what failed and `retryAfterMs` when a retry makes sense.
+ * The underlying error is the standard, non-enumerable `cause`, so that a logged `details`
+ * never prints a model request body.
+ */
 export class EngineError extends Error {
   override readonly name = 'EngineError';
+  readonly details: { retryAfterMs?: number };
 
   constructor(
     readonly code: EngineErrorCode,
     message: string,
-    readonly details: { retryAfterMs?: number; cause?: unknown } = {},
+    details: { retryAfterMs?: number; cause?: unknown } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    const { cause: _cause, ...fields } = details;
+    this.details = fields;
   }
 }
 

@@ -9,6 +9,7 @@ import type { Metrics, QuestionOutcome } from '../../observability/metrics.js';
 import { AnswerCache } from '../cache/answer-cache.js';
 import { EngineError, EngineErrorCode, isEngineError } from '../errors.js';
 import { createChatModel, type ChatModel } from '../llm/chat-model.js';
+import { ChatModelError } from '../llm/errors.js';
 import { AnswerQueue } from '../queue.js';
 import { SessionsFileError, readSessionsFile, writeSessionsFile } from '../session/persist.js';
 import { SessionStore, type Turn } from '../session/store.js';
@@ -329,7 +330,7 @@ class AnswerEngineImpl implements Engine {
     } catch (error) {
       outcome = errorOutcome(error);
       const level = outcome === 'error' ? 'error' : 'info';
-      this.logger[level]({ err: error, platform, outcome, code: isEngineError(error) ? error.code : undefined }, 'question failed');
+      this.logger[level]({ platform, outcome, ...failureLogFields(error) }, 'question failed');
       throw error;
     } finally {
       this.metrics?.questions.inc({ platform, outcome });
@@ -380,6 +381,22 @@ function errorOutcome(error: unknown): QuestionOutcome {
     default:
       return 'error';
   }
+}
+
+/**
+ * Returns the log fields of a failed question. An expected failure (an EngineError from
+ * validation, admission or the chat model) is one line with its code, HTTP status and
+ * message. Anything else is a programming error and is logged whole, stack included.
+ */
+function failureLogFields(error: unknown): Record<string, unknown> {
+  if (!isEngineError(error)) return { err: error };
+
+  const cause = error.cause;
+  if (cause === undefined || isEngineError(cause) || cause instanceof ChatModelError || error.code === EngineErrorCode.Aborted) {
+    const status = cause instanceof ChatModelError ? cause.details.status : undefined;
+    return { code: error.code, status, error: error.message };
+  }
+  return { code: error.code, err: error };
 }
 
 function roundTimings(timings: AnswerTimings): Record<string, number> {

@@ -7,7 +7,7 @@
 import type { Logger } from '../../observability/logger.js';
 import { EngineError, EngineErrorCode } from '../errors.js';
 import type { ChatMessage, ChatModel } from '../llm/chat-model.js';
-import { ChatModelError } from '../llm/errors.js';
+import { ChatModelError, modelFailureLogFields } from '../llm/errors.js';
 
 /** Retry policy for failures before the first token. */
 export interface RetryPolicy {
@@ -68,7 +68,8 @@ export async function* generate(options: GenerateOptions): AsyncGenerator<Genera
       const delay = retryDelay(error, attempt, options.retry);
       if (delay === undefined || Date.now() + delay >= deadline) throw failure;
 
-      logger.warn({ err: error, attempt: attempt + 1, delayMs: delay, model: options.model.name }, 'chat model failed before the first token; retrying');
+      const delayMs = Math.round(delay);
+      logger.warn({ model: options.model.name, attempt: attempt + 1, delayMs, ...modelFailureLogFields(error) }, `chat model failed before the first token; retrying in ${delayMs} ms`);
       await sleep(delay, signal);
       continue;
     }
@@ -107,7 +108,7 @@ async function* streamRest(iterator: AsyncIterator<string>, options: GenerateOpt
         yield { type: 'end', end: 'aborted' };
         return;
       }
-      options.logger.warn({ err: error, model: options.model.name }, 'chat model stream broke mid-answer');
+      options.logger.warn({ model: options.model.name, ...modelFailureLogFields(error) }, 'chat model stream broke mid-answer');
       yield { type: 'end', end: 'interrupted' };
       return;
     }

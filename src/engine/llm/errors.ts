@@ -12,16 +12,23 @@ export type ChatModelFailure =
   /** The stream broke after it started: cut connection, malformed chunk or error event. */
   | 'interrupted';
 
-/** Error thrown by a `ChatModel` stream; `status` and `retryAfterMs` come from the HTTP response when there was one. */
+/**
+ * Error thrown by a `ChatModel` stream; `status` and `retryAfterMs` come from the HTTP response when there was one.
+ * The library error is kept as the standard, non-enumerable `cause` only, because it contains the
+ * request body (prompt, passages, question) and logging `details` must not print it.
+ */
 export class ChatModelError extends Error {
   override readonly name = 'ChatModelError';
+  readonly details: { status?: number; retryAfterMs?: number };
 
   constructor(
     readonly failure: ChatModelFailure,
     message: string,
-    readonly details: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+    details: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    const { cause: _cause, ...fields } = details;
+    this.details = fields;
   }
 
   /** True for failures that a later attempt may not have: 429, 5xx and network errors. */
@@ -43,4 +50,14 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
+}
+
+/**
+ * Returns the log fields of a chat model failure: failure kind, HTTP status and message
+ * for a `ChatModelError`, which is an expected failure and needs no stack. Any other
+ * error is a programming error and is logged whole as `err`, stack included.
+ */
+export function modelFailureLogFields(error: unknown): Record<string, unknown> {
+  if (!(error instanceof ChatModelError)) return { err: error };
+  return { failure: error.failure, status: error.details.status, error: error.message };
 }
