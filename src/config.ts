@@ -169,19 +169,32 @@ class EnvReader {
     return fallback;
   }
 
-  url(name: string, fallback: string): string;
-  url(name: string, fallback: undefined): string | undefined;
-  url(name: string, fallback: string | undefined): string | undefined {
+  /**
+   * An http or https URL without a user name or password, because a credential in a URL
+   * shows up in logs and error messages. `credentialFix` says where the credential goes instead.
+   */
+  url(name: string, fallback: string, credentialFix?: string): string;
+  url(name: string, fallback: undefined, credentialFix?: string): string | undefined;
+  url(name: string, fallback: string | undefined, credentialFix?: string): string | undefined {
     const value = this.raw(name);
     if (value === undefined) return fallback;
+
+    let parsed: URL;
     try {
-      const parsed = new URL(value);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');
-      return value;
+      parsed = new URL(value);
     } catch {
-      this.issue(name, `"${value}" is not an http or https URL`, `Set ${name} to a full URL such as https://example.com/api.`);
+      parsed = new URL('invalid:');
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      this.issue(name, `"${withoutUserinfo(value)}" is not an http or https URL`, `Set ${name} to a full URL such as https://example.com/api.`);
       return fallback;
     }
+    if (hasUserinfo(parsed)) {
+      const fix = credentialFix ?? 'Servers that need a credential get it from their own token variable.';
+      this.issue(name, `"${withoutUserinfo(value)}" contains a user name or password`, `Remove the user name and password from ${name}. ${fix}`);
+      return fallback;
+    }
+    return value;
   }
 
   /** A secret: checked for shape only, and never echoed in a message. */
@@ -198,6 +211,16 @@ class EnvReader {
   }
 }
 
+/** Returns true when a URL has a user name or password (`https://user:pw@host/`). */
+function hasUserinfo(url: URL): boolean {
+  return url.username !== '' || url.password !== '';
+}
+
+/** Returns `value` with the user name and password of a URL replaced by `***`, for messages; also for text that does not parse as a URL. */
+export function withoutUserinfo(value: string): string {
+  return value.replace(/^([a-z][a-z\d+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+}
+
 /** Parses `hub/=https://huggingface.co/docs/hub/,inference-providers/=https://...` into a prefix map. */
 function readSourceBaseUrls(reader: EnvReader): Record<string, string> {
   const value = reader.raw('SOURCE_BASE_URLS');
@@ -209,7 +232,11 @@ function readSourceBaseUrls(reader: EnvReader): Record<string, string> {
     const prefix = separator > 0 ? entry.slice(0, separator).trim() : '';
     const url = separator > 0 ? entry.slice(separator + 1).trim() : '';
     if (!prefix || !/^https?:\/\//.test(url)) {
-      reader.issue('SOURCE_BASE_URLS', `entry "${entry}" is not of the form folder/=https://...`, 'Write comma-separated entries such as hub/=https://huggingface.co/docs/hub/.');
+      reader.issue('SOURCE_BASE_URLS', `entry "${withoutUserinfo(entry)}" is not of the form folder/=https://...`, 'Write comma-separated entries such as hub/=https://huggingface.co/docs/hub/.');
+      continue;
+    }
+    if (withoutUserinfo(url) !== url) {
+      reader.issue('SOURCE_BASE_URLS', `the URL of entry "${prefix}" contains a user name or password`, 'Remove the user name and password: these links are shown to everyone who reads an answer.');
       continue;
     }
     result[prefix] = url;
@@ -268,7 +295,7 @@ export function loadConfig(env?: Env): Config {
     hfToken: r.secret('HF_TOKEN', { prefix: 'hf_', hint: 'Copy a token from https://huggingface.co/settings/tokens; it starts with hf_.' }),
     llmModel: r.string('LLM_MODEL', 'Qwen/Qwen2.5-7B-Instruct'),
     llmProvider: r.string('LLM_PROVIDER', 'auto'),
-    llmEndpointUrl: r.url('LLM_ENDPOINT_URL', undefined),
+    llmEndpointUrl: r.url('LLM_ENDPOINT_URL', undefined, 'Put the credential in HF_TOKEN, which is sent as a Bearer token.'),
     llmMaxRetries: r.integer('LLM_MAX_RETRIES', 3, 0, 10),
 
     maxConcurrentAnswers: r.integer('MAX_CONCURRENT_ANSWERS', 4, 1, 256),
@@ -340,10 +367,25 @@ function checkDiscordSettings(r: EnvReader, config: Config): void {
   }
 }
 
-/** Returns the configuration with every secret replaced by `[set]` or `[unset]`, for `ragbot config`. */
+/**
+ * Returns the configuration with every secret replaced by `[set]` or `[unset]`, for `ragbot config`.
+ * A user name or password in a URL is masked too, for a `Config` built without `loadConfig`.
+ */
 export function redactConfig(config: Config): Record<string, unknown> {
   const secretKeys = new Set(['hfToken', 'discordToken', 'slackBotToken', 'slackSigningSecret', 'slackAppToken', 'adminToken']);
   return Object.fromEntries(
-    Object.entries(config).map(([key, value]) => [key, secretKeys.has(key) ? (value ? '[set]' : '[unset]') : value]),
+    Object.entries(config).map(([key, value]) => {
+      if (secretKeys.has(key)) return [key, value ? '[set]' : '[unset]'];
+      return [key, redactUrls(value)];
+    }),
   );
+}
+
+/** Masks the userinfo of URL strings, also inside the `sourceBaseUrls` map. */
+function redactUrls(value: unknown): unknown {
+  if (typeof value === 'string') return withoutUserinfo(value);
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactUrls(inner)]));
+  }
+  return value;
 }
