@@ -97,6 +97,10 @@ export interface Config {
   discordMessageContentIntent?: boolean;
   /** Requests the privileged Guild Presences intent, so answers to askers on a phone use the compact profile (default false). */
   discordPresenceIntent?: boolean;
+
+  // Language model credentials.
+  /** Bearer token sent to LLM_ENDPOINT_URL; without it a custom endpoint gets HF_TOKEN only when it is a Hugging Face host. */
+  llmEndpointToken?: string | undefined;
 }
 
 /** One invalid variable: its name, what is wrong, and how to fix it. */
@@ -116,7 +120,7 @@ export class ConfigError extends Error {
 }
 
 /** Variables whose values are secrets: never logged, printed redacted. */
-export const secretVariables = ['HF_TOKEN', 'DISCORD_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'ADMIN_TOKEN'] as const;
+export const secretVariables = ['HF_TOKEN', 'LLM_ENDPOINT_TOKEN', 'DISCORD_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'ADMIN_TOKEN'] as const;
 
 type Env = Record<string, string | undefined>;
 
@@ -295,7 +299,7 @@ export function loadConfig(env?: Env): Config {
     hfToken: r.secret('HF_TOKEN', { prefix: 'hf_', hint: 'Copy a token from https://huggingface.co/settings/tokens; it starts with hf_.' }),
     llmModel: r.string('LLM_MODEL', 'Qwen/Qwen2.5-7B-Instruct'),
     llmProvider: r.string('LLM_PROVIDER', 'auto'),
-    llmEndpointUrl: r.url('LLM_ENDPOINT_URL', undefined, 'Put the credential in HF_TOKEN, which is sent as a Bearer token.'),
+    llmEndpointUrl: r.url('LLM_ENDPOINT_URL', undefined, 'Put the credential in LLM_ENDPOINT_TOKEN, which is sent as a Bearer token.'),
     llmMaxRetries: r.integer('LLM_MAX_RETRIES', 3, 0, 10),
 
     maxConcurrentAnswers: r.integer('MAX_CONCURRENT_ANSWERS', 4, 1, 256),
@@ -328,6 +332,8 @@ export function loadConfig(env?: Env): Config {
 
     discordMessageContentIntent: r.boolean('DISCORD_MESSAGE_CONTENT_INTENT', true),
     discordPresenceIntent: r.boolean('DISCORD_PRESENCE_INTENT', false),
+
+    llmEndpointToken: r.secret('LLM_ENDPOINT_TOKEN'),
   };
 
   // Checks that span several variables.
@@ -339,6 +345,10 @@ export function loadConfig(env?: Env): Config {
   }
   if (config.slackBotToken && !config.slackSigningSecret && !config.slackAppToken) {
     r.issue('SLACK_SIGNING_SECRET', 'missing while SLACK_BOT_TOKEN is set', 'Set SLACK_SIGNING_SECRET (Basic Information > Signing Secret) for HTTP mode, or SLACK_APP_TOKEN for Socket Mode.');
+  }
+
+  if (config.llmEndpointToken !== undefined && config.llmEndpointUrl === undefined) {
+    r.issue('LLM_ENDPOINT_TOKEN', 'set while LLM_ENDPOINT_URL is missing', 'Set LLM_ENDPOINT_URL to the server the token is for, or unset LLM_ENDPOINT_TOKEN. Inference Providers use HF_TOKEN.');
   }
 
   checkServeSettings(r, config);
@@ -372,7 +382,7 @@ function checkDiscordSettings(r: EnvReader, config: Config): void {
  * A user name or password in a URL is masked too, for a `Config` built without `loadConfig`.
  */
 export function redactConfig(config: Config): Record<string, unknown> {
-  const secretKeys = new Set(['hfToken', 'discordToken', 'slackBotToken', 'slackSigningSecret', 'slackAppToken', 'adminToken']);
+  const secretKeys = new Set(['hfToken', 'llmEndpointToken', 'discordToken', 'slackBotToken', 'slackSigningSecret', 'slackAppToken', 'adminToken']);
   return Object.fromEntries(
     Object.entries(config).map(([key, value]) => {
       if (secretKeys.has(key)) return [key, value ? '[set]' : '[unset]'];

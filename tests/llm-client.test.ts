@@ -1,8 +1,8 @@
 // The chat model client driven through the real @huggingface/inference client
 // against the OpenAI-compatible stand-in on 127.0.0.1.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../src/config.js';
-import { HfChatModel, createChatModel, type ChatMessage } from '../src/engine/llm/chat-model.js';
+import { loadConfig, redactConfig } from '../src/config.js';
+import { HfChatModel, chatModelAccessToken, createChatModel, isHuggingFaceUrl, type ChatMessage, type ChatModel } from '../src/engine/llm/chat-model.js';
 import { ChatModelError, parseRetryAfter } from '../src/engine/llm/errors.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { startLlmStandin, type LlmStandin } from './support/llm-standin.js';
@@ -176,6 +176,73 @@ describe('createChatModel', () => {
     const created = createChatModel(loadConfig({ HF_TOKEN: 'hf_test', LLM_PROVIDER: 'together' }), silentLogger());
 
     expect(created?.name).toBe('together:Qwen/Qwen2.5-7B-Instruct');
+  });
+});
+
+describe('endpoint tokens', () => {
+  /** Streams one answer from the model that `env` configures, against the stand-in. */
+  async function askWith(env: Record<string, string>): Promise<void> {
+    const created = createChatModel(loadConfig({ LLM_ENDPOINT_URL: standin.url, ...env }), silentLogger()) as ChatModel;
+    for await (const piece of created.stream(messages, { maxTokens: 5, signal: new AbortController().signal })) void piece;
+  }
+
+  it('keeps HF_TOKEN from a third-party endpoint', async () => {
+    await askWith({ HF_TOKEN: 'hf_private_value' });
+
+    expect(standin.requests[0]!.headers.authorization).toBeUndefined();
+  });
+
+  it('sends LLM_ENDPOINT_TOKEN to the endpoint', async () => {
+    await askWith({ LLM_ENDPOINT_TOKEN: 'endpoint-secret' });
+
+    expect(standin.requests[0]!.headers.authorization).toBe('Bearer endpoint-secret');
+  });
+
+  it('prefers LLM_ENDPOINT_TOKEN over HF_TOKEN', async () => {
+    await askWith({ HF_TOKEN: 'hf_private_value', LLM_ENDPOINT_TOKEN: 'endpoint-secret' });
+
+    expect(standin.requests[0]!.headers.authorization).toBe('Bearer endpoint-secret');
+  });
+
+  const hfEndpoints = [
+    'https://xyz123.us-east-1.aws.endpoints.huggingface.cloud',
+    'https://router.huggingface.co/v1',
+    'https://huggingface.co/api',
+    'https://someone-demo.hf.space',
+  ];
+  for (const url of hfEndpoints) {
+    it(`sends HF_TOKEN to ${new URL(url).host}`, () => {
+      expect(chatModelAccessToken(loadConfig({ HF_TOKEN: 'hf_private_value', LLM_ENDPOINT_URL: url }))).toBe('hf_private_value');
+    });
+  }
+
+  const otherEndpoints = [
+    'https://llm.example.com',
+    'https://huggingface.co.example.com',
+    'https://evilhuggingface.co',
+    'https://hf.space.example.net',
+    'http://router.huggingface.co',
+  ];
+  for (const url of otherEndpoints) {
+    it(`keeps HF_TOKEN from ${url}`, () => {
+      expect(isHuggingFaceUrl(url)).toBe(false);
+      expect(chatModelAccessToken(loadConfig({ HF_TOKEN: 'hf_private_value', LLM_ENDPOINT_URL: url }))).toBeUndefined();
+    });
+  }
+
+  it('sends HF_TOKEN to Inference Providers', () => {
+    expect(chatModelAccessToken(loadConfig({ HF_TOKEN: 'hf_private_value' }))).toBe('hf_private_value');
+  });
+
+  it('rejects LLM_ENDPOINT_TOKEN without an endpoint', () => {
+    expect(() => loadConfig({ LLM_ENDPOINT_TOKEN: 'endpoint-secret' })).toThrow(/LLM_ENDPOINT_TOKEN: set while LLM_ENDPOINT_URL is missing/);
+  });
+
+  it('redacts LLM_ENDPOINT_TOKEN', () => {
+    const printed = redactConfig(loadConfig({ LLM_ENDPOINT_URL: standin.url, LLM_ENDPOINT_TOKEN: 'endpoint-secret' }));
+
+    expect(printed.llmEndpointToken).toBe('[set]');
+    expect(JSON.stringify(printed)).not.toContain('endpoint-secret');
   });
 });
 

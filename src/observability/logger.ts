@@ -21,6 +21,7 @@ const redactedPaths = [
   'secret',
   '*.secret',
   'config.hfToken',
+  'config.llmEndpointToken',
   'config.discordToken',
   'config.slackBotToken',
   'config.slackSigningSecret',

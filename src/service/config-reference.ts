@@ -53,6 +53,7 @@ const docs: Array<VariableDoc & { section: Section }> = [
   { section: 'Language model', variable: 'LLM_MODEL', key: 'llmModel', default: 'Qwen/Qwen2.5-7B-Instruct', description: 'Chat model id.' },
   { section: 'Language model', variable: 'LLM_PROVIDER', key: 'llmProvider', default: 'auto', description: 'Inference provider, or `auto` to let Hugging Face choose.' },
   { section: 'Language model', variable: 'LLM_ENDPOINT_URL', key: 'llmEndpointUrl', default: undefined, description: 'Base URL of an OpenAI-compatible server to use instead of Inference Providers.' },
+  { section: 'Language model', variable: 'LLM_ENDPOINT_TOKEN', key: 'llmEndpointToken', default: undefined, secret: true, description: 'Bearer token sent to LLM_ENDPOINT_URL. Without it, HF_TOKEN is sent there only when the endpoint is a Hugging Face host (huggingface.co, *.huggingface.cloud, *.hf.space) over https, and any other server gets no token.' },
   { section: 'Language model', variable: 'LLM_MAX_RETRIES', key: 'llmMaxRetries', default: '3', description: 'Retries after a 429 or 5xx response before the first token (0 to 10).' },
 
   // Answers, sessions and caches

@@ -1,6 +1,7 @@
 // Chat model client over @huggingface/inference. One `stream` call is one
 // HTTP request: either to the Hugging Face router (HF_TOKEN, LLM_MODEL,
-// LLM_PROVIDER) or to any OpenAI-compatible server (LLM_ENDPOINT_URL).
+// LLM_PROVIDER) or to any OpenAI-compatible server (LLM_ENDPOINT_URL,
+// LLM_ENDPOINT_TOKEN).
 // Retries and time limits belong to the caller, which owns the abort signal.
 import { InferenceClient, InferenceClientInputError, InferenceClientProviderApiError, InferenceClientRoutingError } from '@huggingface/inference';
 import type { Config } from '../../config.js';
@@ -111,13 +112,40 @@ function toChatModelError(error: unknown, response: { received: boolean; retryAf
   }
 
   if (error instanceof InferenceClientInputError || error instanceof InferenceClientRoutingError) {
-    return new ChatModelError('rejected', `The chat model settings are invalid: ${error.message}. Check LLM_MODEL, LLM_PROVIDER, LLM_ENDPOINT_URL and HF_TOKEN.`, { cause: error });
+    return new ChatModelError('rejected', `The chat model settings are invalid: ${error.message}. Check LLM_MODEL, LLM_PROVIDER, LLM_ENDPOINT_URL, LLM_ENDPOINT_TOKEN and HF_TOKEN.`, { cause: error });
   }
 
   // A malformed chunk (JSON.parse) or a cut body after the response started.
   const message = error instanceof Error ? error.message : String(error);
   if (response.received) return new ChatModelError('interrupted', `The chat completion stream broke: ${message}`, { cause: error });
   return new ChatModelError('unavailable', `Could not reach the model server: ${message}`, { cause: error });
+}
+
+/** Host names, and parents of host names, that run Hugging Face Inference Endpoints and Spaces. */
+const huggingFaceHosts = ['huggingface.co', 'huggingface.cloud', 'hf.space'];
+
+/** Returns true for an https URL on a Hugging Face host: huggingface.co, *.huggingface.co, *.huggingface.cloud or *.hf.space. */
+export function isHuggingFaceUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol !== 'https:') return false;
+  const host = parsed.hostname.toLowerCase();
+  return huggingFaceHosts.some((parent) => host === parent || host.endsWith(`.${parent}`));
+}
+
+/**
+ * Returns the Bearer token for the configured chat model. Inference Providers get HF_TOKEN.
+ * A custom endpoint gets LLM_ENDPOINT_TOKEN, or HF_TOKEN only when it is a Hugging Face
+ * host, so that a third-party server never receives the Hugging Face token.
+ */
+export function chatModelAccessToken(config: Config): string | undefined {
+  if (config.llmEndpointUrl === undefined) return config.hfToken;
+  if (config.llmEndpointToken !== undefined) return config.llmEndpointToken;
+  return isHuggingFaceUrl(config.llmEndpointUrl) ? config.hfToken : undefined;
 }
 
 /**
@@ -127,11 +155,18 @@ function toChatModelError(error: unknown, response: { received: boolean; retryAf
 export function createChatModel(config: Config, logger: Logger): ChatModel | undefined {
   if (config.hfToken === undefined && config.llmEndpointUrl === undefined) return undefined;
 
+  const accessToken = chatModelAccessToken(config);
+  if (config.llmEndpointUrl !== undefined && config.hfToken !== undefined && accessToken === undefined) {
+    logger.child({ component: 'chat-model' }).info(
+      { endpointHost: new URL(config.llmEndpointUrl).host },
+      'HF_TOKEN is not sent to LLM_ENDPOINT_URL because it is not a Hugging Face host; set LLM_ENDPOINT_TOKEN if the server needs a token',
+    );
+  }
   return new HfChatModel({
     model: config.llmModel,
     provider: config.llmProvider,
     endpointUrl: config.llmEndpointUrl,
-    accessToken: config.hfToken,
+    accessToken,
     logger,
   });
 }
