@@ -12,6 +12,7 @@ export { createEmbedder, type Embedder } from './embedding/embedder.js';
 export { EmbeddingModelError, EmbeddingShapeError, ModelCacheDirError } from './embedding/errors.js';
 export { embeddingText } from './ingest/chunker.js';
 export { SourceNotFoundError } from './ingest/loaders.js';
+export { IngestFileError } from './ingest/source-chunks.js';
 export { ingestFolder, type IngestHooks, type IngestOptions, type IngestProgress, type IngestReport, type WriteStep } from './ingest/pipeline.js';
 export { IndexCorruptError, IndexMismatchError, IndexNotFoundError, IngestLockedError } from './index/errors.js';
 export { hasIndex };

@@ -71,9 +71,10 @@ export function chunkDocument(lines: SourceLine[], options: ChunkerOptions): Chu
     for (let attempt = 0; ; attempt++) {
       const units = blocks.flatMap((block, index) => toUnits(block, index, budget, options.countTokens));
       const drafts = packUnits(units, heading, budget, options);
-      const excess = Math.max(0, ...drafts.map((draft) => options.countTokens(embeddingText(draft)) + specialTokens - options.chunkTokens));
+      let excess = 0;
+      for (const draft of drafts) excess = Math.max(excess, options.countTokens(embeddingText(draft)) + specialTokens - options.chunkTokens);
       if (excess === 0 || attempt === maxRepackAttempts || budget - excess < minTextBudget) {
-        chunks.push(...drafts);
+        for (const draft of drafts) chunks.push(draft);
         break;
       }
       budget -= excess;
@@ -199,13 +200,13 @@ function splitLine(line: SourceLine, budget: number, countTokens: TokenCounter):
   for (const word of words) {
     const candidate = current === '' ? word : `${current} ${word}`;
     if (current !== '' && countTokens(candidate) > budget) {
-      pieces.push(...splitLine({ text: current, line: line.line }, budget, countTokens));
+      for (const piece of splitLine({ text: current, line: line.line }, budget, countTokens)) pieces.push(piece);
       current = word;
     } else {
       current = candidate;
     }
   }
-  if (current !== '') pieces.push(...splitLine({ text: current, line: line.line }, budget, countTokens));
+  if (current !== '') for (const piece of splitLine({ text: current, line: line.line }, budget, countTokens)) pieces.push(piece);
   return pieces;
 }
 
@@ -302,15 +303,14 @@ function trailingSentences(text: string, limit: number, countTokens: TokenCounte
 
 function toDraft(units: Unit[], heading: string): ChunkDraft {
   let text = '';
+  let lineStart = Number.POSITIVE_INFINITY;
+  let lineEnd = 0;
   units.forEach((unit, index) => {
     const previous = units[index - 1];
     if (previous !== undefined) text += previous.block === unit.block ? '\n' : '\n\n';
     text += unit.text;
+    lineStart = Math.min(lineStart, unit.lineStart);
+    lineEnd = Math.max(lineEnd, unit.lineEnd);
   });
-  return {
-    heading,
-    lineStart: Math.min(...units.map((unit) => unit.lineStart)),
-    lineEnd: Math.max(...units.map((unit) => unit.lineEnd)),
-    text,
-  };
+  return { heading, lineStart, lineEnd, text };
 }

@@ -128,19 +128,47 @@ export class UnreadableSourceError extends Error {
   }
 }
 
-/** Reads a file, checks that it is UTF-8 text, and converts it to cleaned lines. */
+/**
+ * Reads a file, checks that it is UTF-8 text, and converts it to cleaned lines.
+ * Throws `UnreadableSourceError` when the file is too large, cannot be read, is
+ * not text, or cannot be parsed.
+ */
 export async function loadSource(file: SourceFile): Promise<LoadedSource> {
-  const info = await stat(file.absolutePath);
-  if (info.size > maxSourceBytes) {
-    throw new UnreadableSourceError(file.path, `larger than ${maxSourceBytes / 1024 / 1024} MB`);
-  }
-
-  const buffer = await readFile(file.absolutePath);
+  const buffer = await readSource(file);
   const hash = createHash('sha256').update(buffer).digest('hex');
   const text = decodeText(buffer);
   if (text === undefined) throw new UnreadableSourceError(file.path, 'binary content or not UTF-8 text');
 
-  return { hash, bytes: buffer.length, lines: toLines(file.kind, text) };
+  try {
+    return { hash, bytes: buffer.length, lines: toLines(file.kind, text) };
+  } catch (error) {
+    throw new UnreadableSourceError(file.path, `could not be parsed as ${file.kind}: ${firstLine(error)}`);
+  }
+}
+
+async function readSource(file: SourceFile): Promise<Buffer> {
+  try {
+    const info = await stat(file.absolutePath);
+    if (info.size > maxSourceBytes) throw new UnreadableSourceError(file.path, `larger than ${maxSourceBytes / 1024 / 1024} MB`);
+    return await readFile(file.absolutePath);
+  } catch (error) {
+    if (error instanceof UnreadableSourceError) throw error;
+    throw new UnreadableSourceError(file.path, readFailureReason(error));
+  }
+}
+
+/** One-line reason for a failed read, e.g. `could not be read (EACCES: permission denied)`. */
+export function readFailureReason(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  // Node's system error messages read "CODE: description, syscall 'path'"; the path is already shown beside the reason.
+  if (typeof code === 'string' && typeof message === 'string' && message.startsWith(`${code}: `)) return `could not be read (${message.split(', ')[0]})`;
+  return `could not be read: ${firstLine(error)}`;
+}
+
+/** First line of an error message, for one-line skip reasons. */
+export function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? '';
 }
 
 /** Decodes UTF-8 text; returns undefined for binary content (a NUL byte or an invalid sequence). */

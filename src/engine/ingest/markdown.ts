@@ -35,7 +35,8 @@ export function cleanMarkdown(text: string): string {
   for (const line of lines) {
     const marker = fencePattern.exec(line)?.[1];
     if (fence === undefined && marker !== undefined) {
-      output.push(...cleanProse(prose), line);
+      appendAll(output, cleanProse(prose));
+      output.push(line);
       prose = [];
       fence = marker;
     } else if (fence !== undefined) {
@@ -45,8 +46,13 @@ export function cleanMarkdown(text: string): string {
       prose.push(line);
     }
   }
-  output.push(...cleanProse(prose));
+  appendAll(output, cleanProse(prose));
   return output.join('\n');
+}
+
+/** Appends one by one: spreading a long array into `push` passes every item as an argument and overflows the call stack. */
+function appendAll(target: string[], items: string[]): void {
+  for (const item of items) target.push(item);
 }
 
 /** Blanks YAML (`---`) or TOML (`+++`) front matter at the top of the file. */

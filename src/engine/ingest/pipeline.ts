@@ -12,8 +12,9 @@ import { buildFaissIndex, calibrateDense } from '../index/faiss.js';
 import { acquireIngestLock, commitBuild, createBuildDir, currentIndexDir, indexFiles, listIndexDirs, removeStale, syncDir, writeFileSynced } from '../index/layout.js';
 import { canReuse, chunkerVersion, indexFormat, readManifest, type ChunkSettings, type Manifest, type ManifestFile } from '../index/manifest.js';
 import { ChunkCursor, StoreWriter, VectorReader } from '../index/store.js';
-import { chunkDocument, embeddingText } from './chunker.js';
-import { UnreadableSourceError, loadSource, scanSources, type SkippedFile, type SourceFile } from './loaders.js';
+import { embeddingText } from './chunker.js';
+import { readFailureReason, scanSources, type SkippedFile, type SourceFile, type SourceLine } from './loaders.js';
+import { chunkSource } from './source-chunks.js';
 import { estimateTokens } from './tokens.js';
 
 /** Progress of a running ingest. */
@@ -42,9 +43,12 @@ export interface IngestReport {
 /** Steps of writing a new index version, in order, as passed to `IngestHooks.beforeStep`. */
 export type WriteStep = 'faiss' | 'calibrate' | 'manifest' | 'commit';
 
-/** Hooks for tests: a hook that throws makes the ingest fail at that point. */
+/** Hooks for tests. */
 export interface IngestHooks {
+  /** Called before each write step; an error it throws makes the ingest fail at that point. */
   beforeStep?(step: WriteStep, buildDir: string): void | Promise<void>;
+  /** Called before a new or changed file is chunked; an error it throws counts as a parse failure, so the file is skipped. */
+  beforeChunk?(path: string, lines: SourceLine[]): void;
 }
 
 /** Options of `ingestFolder`. */
@@ -100,8 +104,10 @@ async function ingestWith(
 ): Promise<IngestReport> {
   const { config, signal } = options;
   emit({ phase: 'scan', files: 0, chunks: 0, chunksPerSecond: 0 });
-  const { files, skipped } = await scanSources(folder);
-  const hashes = await hashFiles(files, signal);
+  const scan = await scanSources(folder);
+  const { hashes, unreadable } = await hashFiles(scan.files, log, signal);
+  const files = scan.files.filter((file) => hashes.has(file.path));
+  const skipped = sortByPath([...scan.skipped, ...unreadable]);
 
   const chunking: ChunkSettings = {
     chunkTokens: config.chunkTokens,
@@ -127,14 +133,27 @@ async function ingestWith(
   return { ...report, ms: Date.now() - started };
 }
 
-/** Reads and hashes every file, so the new index version is known before anything is embedded. */
-async function hashFiles(files: SourceFile[], signal?: AbortSignal): Promise<Map<string, string>> {
+/**
+ * Reads and hashes every file, so the new index version is known before anything is embedded.
+ * A file that cannot be read is left out and returned in `unreadable`.
+ */
+async function hashFiles(files: SourceFile[], log: Logger, signal?: AbortSignal): Promise<{ hashes: Map<string, string>; unreadable: SkippedFile[] }> {
   const hashes = new Map<string, string>();
+  const unreadable: SkippedFile[] = [];
   for (const file of files) {
     signal?.throwIfAborted();
-    hashes.set(file.path, createHash('sha256').update(await readFile(file.absolutePath)).digest('hex'));
+    let content: Buffer;
+    try {
+      content = await readFile(file.absolutePath);
+    } catch (error) {
+      const reason = readFailureReason(error);
+      unreadable.push({ path: file.path, reason });
+      log.warn({ path: file.path, reason }, `Skipped ${file.path}: ${reason}`);
+      continue;
+    }
+    hashes.set(file.path, createHash('sha256').update(content).digest('hex'));
   }
-  return hashes;
+  return { hashes, unreadable };
 }
 
 /** The version is a hash of everything that decides the index content, so re-ingesting unchanged files keeps it. */
@@ -233,7 +252,7 @@ class IndexBuild {
 
   /** Walks the files in order, queueing reused or freshly chunked chunks, and returns the manifest entries. */
   private async chunkAndEmbed(): Promise<{ manifestFiles: ManifestFile[]; skipped: SkippedFile[]; unreadable: SkippedFile[] }> {
-    const { files, hashes, previous, settings, embedder, config, signal, log } = this.input;
+    const { files, hashes, previous, settings, embedder, config, signal, log, hooks } = this.input;
     const reusable = previous !== undefined && canReuse(previous.manifest, settings) ? previous : undefined;
     const previousFiles = new Map((previous?.manifest.files ?? []).map((file) => [file.path, file]));
     const countTokens = embedder.countTokens ? (text: string) => embedder.countTokens?.(text) ?? 0 : estimateTokens;
@@ -257,18 +276,14 @@ class IndexBuild {
           manifestFiles.push({ ...before, firstChunk });
           this.counts.unchanged++;
         } else {
-          let loaded;
-          try {
-            loaded = await loadSource(file);
-          } catch (error) {
-            if (!(error instanceof UnreadableSourceError)) throw error;
-            unreadable.push({ path: file.path, reason: error.reason });
-            log.warn({ path: file.path, reason: error.reason }, 'file skipped');
+          const source = await chunkSource(file, { chunkTokens: config.chunkTokens, overlapTokens: config.chunkOverlapTokens, countTokens, signal, beforeChunk: hooks?.beforeChunk });
+          if (source.status === 'skipped') {
+            unreadable.push({ path: file.path, reason: source.reason });
+            log.warn({ path: file.path, reason: source.reason }, `Skipped ${file.path}: ${source.reason}`);
             continue;
           }
-          const drafts = chunkDocument(loaded.lines, { chunkTokens: config.chunkTokens, overlapTokens: config.chunkOverlapTokens, countTokens });
-          for (const draft of drafts) this.enqueue({ chunk: { source: file.path, ...draft } });
-          manifestFiles.push({ path: file.path, hash, bytes: loaded.bytes, firstChunk, chunkCount: drafts.length });
+          for (const draft of source.drafts) this.enqueue({ chunk: { source: file.path, ...draft } });
+          manifestFiles.push({ path: file.path, hash, bytes: source.bytes, firstChunk, chunkCount: source.drafts.length });
           if (before === undefined) this.counts.added++;
           else if (before.hash === hash) this.counts.unchanged++;
           else this.counts.changed++;
