@@ -1,12 +1,14 @@
 // The answering engine: from a question and a session key to a stream of
 // answer events. Order of work per question: validate, check the answer
-// cache (first turns only), wait for a generation slot, retrieve, then answer
-// with the chat model, by quoting passages, or with "not found".
+// cache and wait for an identical question in flight (first turns only), wait
+// for a generation slot, check the cache again, retrieve, then answer with the
+// chat model, by quoting passages, or with "not found".
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics, QuestionOutcome } from '../../observability/metrics.js';
-import { AnswerCache } from '../cache/answer-cache.js';
+import { AnswerCache, answerCacheKey, type CachedAnswer } from '../cache/answer-cache.js';
+import { InFlightAnswers, type ShareAnswer } from '../cache/in-flight.js';
 import { EngineError, EngineErrorCode, isEngineError } from '../errors.js';
 import { createChatModel, type ChatModel } from '../llm/chat-model.js';
 import { ChatModelError } from '../llm/errors.js';
@@ -73,6 +75,7 @@ class AnswerEngineImpl implements Engine {
   private readonly retry: RetryPolicy;
   private readonly sessions: SessionStore;
   private readonly cache: AnswerCache;
+  private readonly inFlight: InFlightAnswers;
   private readonly queue: AnswerQueue;
   private draining = false;
   /** Embedding cache counts last seen, to turn the retriever's totals into metric increments. */
@@ -98,6 +101,8 @@ class AnswerEngineImpl implements Engine {
       now: this.now,
     });
     this.cache = new AnswerCache({ max: this.config.answerCacheMax, ttlMs: this.config.answerCacheTtlMs, now: this.now });
+    // Sharing in-flight answers is reuse like the cache, so ANSWER_CACHE_MAX=0 turns both off.
+    this.inFlight = new InFlightAnswers(this.config.answerCacheMax > 0);
     this.queue = new AnswerQueue({
       concurrency: this.config.maxConcurrentAnswers,
       maxQueue: this.config.maxQueue,
@@ -119,7 +124,7 @@ class AnswerEngineImpl implements Engine {
   }
 
   stats(): EngineStats {
-    const caches: EngineStats['caches'] = { answer: this.cache.stats() };
+    const caches: EngineStats['caches'] = { answer: this.cache.stats(), in_flight: this.inFlight.stats() };
     const embedding = this.retriever.cacheStats?.();
     if (embedding !== undefined) caches.embedding = embedding;
     return { queueLength: this.queue.queueLength, inFlight: this.queue.inFlight, caches, sessions: this.sessions.size };
@@ -163,31 +168,77 @@ class AnswerEngineImpl implements Engine {
     const turns = this.sessions.turns(request.session);
     const indexVersion = this.indexVersion();
 
-    // Only first turns are cached: a follow-up depends on the conversation.
-    if (turns.length === 0) {
+    // Only first turns are cached and shared: a follow-up depends on the conversation.
+    // The cache lookup and the claim to lead run in one synchronous step, so that of
+    // identical questions arriving together exactly one leads and the others wait for it.
+    const firstTurn = turns.length === 0;
+    const key = answerCacheKey(question, profileName, indexVersion);
+    let share: ShareAnswer | undefined;
+    if (firstTurn) {
       const cached = this.cache.get(question, profileName, indexVersion);
       this.metrics?.cacheLookups.inc({ cache: 'answer', result: cached === undefined ? 'miss' : 'hit' });
       if (cached !== undefined) {
-        yield* this.track(streamText(cached.answer), timeline);
-        this.remember(request.session, question, cached.answer);
-        yield this.final(cached, true, timeline);
+        yield* this.replay(request.session, question, cached, timeline);
         return;
       }
-    }
 
-    const release = await this.queue.acquire(request.signal);
-    try {
-      const result = await this.retrieve(question, turns, request.signal, timeline);
-
-      const body = yield* this.track(this.body(question, result, turns, profile, request.signal), timeline);
-      if (body.end !== 'aborted') this.remember(request.session, question, withoutNote(body));
-      if (turns.length === 0 && body.end === 'complete' && this.indexVersion() === indexVersion) {
-        this.cache.set(question, profileName, indexVersion, body);
+      share = this.inFlight.lead(key);
+      if (share === undefined && this.inFlight.has(key)) {
+        const joined = await this.joinInFlight(key, request.signal);
+        if (joined !== undefined) {
+          yield* this.replay(request.session, question, joined, timeline);
+          return;
+        }
+        share = this.inFlight.lead(key);
       }
-      yield this.final(body, false, timeline);
-    } finally {
-      release();
     }
+
+    try {
+      const release = await this.queue.acquire(request.signal);
+      try {
+        // The same question may have been answered while this one waited for its slot.
+        const cached = firstTurn ? this.cache.get(question, profileName, indexVersion, { countMiss: false }) : undefined;
+        if (cached !== undefined) {
+          this.metrics?.cacheLookups.inc({ cache: 'answer', result: 'hit' });
+          share?.(cached);
+          yield* this.replay(request.session, question, cached, timeline);
+          return;
+        }
+
+        const result = await this.retrieve(question, turns, request.signal, timeline);
+        const body = yield* this.track(this.body(question, result, turns, profile, request.signal), timeline);
+        if (body.end !== 'aborted') this.remember(request.session, question, withoutNote(body));
+        if (firstTurn && body.end === 'complete' && this.indexVersion() === indexVersion) {
+          this.cache.set(question, profileName, indexVersion, body);
+        }
+        // Shared before the final event, so the waiting askers need not wait for this reader.
+        share?.(body.end === 'complete' ? body : undefined);
+        yield this.final(body, false, timeline);
+      } finally {
+        release();
+      }
+    } finally {
+      share?.(undefined);
+    }
+  }
+
+  /**
+   * Waits, without a generation slot, for the answer to an identical first-turn question
+   * that is being answered now. Returns undefined when that answer cannot be shared.
+   */
+  private async joinInFlight(key: string, signal: AbortSignal | undefined): Promise<CachedAnswer | undefined> {
+    // NOTE: when the leader fails, every asker that waited for it then answers on its own,
+    // and only one of them leads the next round.
+    const joined = await this.inFlight.join(key, signal);
+    this.metrics?.cacheLookups.inc({ cache: 'in_flight', result: joined === undefined ? 'miss' : 'hit' });
+    return joined;
+  }
+
+  /** Streams a finished answer again as a cached answer, and records it as the session's turn. */
+  private async *replay(session: SessionKey, question: string, answer: CachedAnswer, timeline: Timeline): AsyncGenerator<AnswerEvent> {
+    yield* this.track(streamText(answer.answer), timeline);
+    this.remember(session, question, answer.answer);
+    yield this.final(answer, true, timeline);
   }
 
   /** Picks how to answer: "not found" without relevant passages, the model when configured, else quotes. */

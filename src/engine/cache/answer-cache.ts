@@ -60,19 +60,22 @@ export class AnswerCache {
     }
   }
 
-  /** Looks up an answer and counts the hit or miss. */
-  get(question: string, profile: AnswerProfile, indexVersion: string): CachedAnswer | undefined {
+  /**
+   * Looks up an answer and counts the hit or miss. `countMiss: false` counts only a hit,
+   * for a second look at a question whose miss was counted already.
+   */
+  get(question: string, profile: AnswerProfile, indexVersion: string, options: { countMiss?: boolean } = {}): CachedAnswer | undefined {
     this.checkVersion(indexVersion);
-    const found = this.cache?.get(cacheKey(question, profile, indexVersion));
-    if (found === undefined) this.misses += 1;
-    else this.hits += 1;
+    const found = this.cache?.get(answerCacheKey(question, profile, indexVersion));
+    if (found !== undefined) this.hits += 1;
+    else if (options.countMiss ?? true) this.misses += 1;
     return found === undefined ? undefined : structuredClone(found);
   }
 
   /** Stores a complete answer. */
   set(question: string, profile: AnswerProfile, indexVersion: string, answer: CachedAnswer): void {
     this.checkVersion(indexVersion);
-    this.cache?.set(cacheKey(question, profile, indexVersion), structuredClone(answer));
+    this.cache?.set(answerCacheKey(question, profile, indexVersion), structuredClone(answer));
   }
 
   stats(): CacheStats {
@@ -86,6 +89,7 @@ export class AnswerCache {
   }
 }
 
-function cacheKey(question: string, profile: AnswerProfile, indexVersion: string): string {
+/** Returns the cache key of a question: index version, profile and folded question. */
+export function answerCacheKey(question: string, profile: AnswerProfile, indexVersion: string): string {
   return JSON.stringify([indexVersion, profile, normalizeQuestion(question)]);
 }
