@@ -9,17 +9,17 @@ import type { Logger } from '../../observability/logger.js';
 import type { Metrics, QuestionOutcome } from '../../observability/metrics.js';
 import { AnswerCache, answerCacheKey, type CachedAnswer } from '../cache/answer-cache.js';
 import { InFlightAnswers, type ShareAnswer } from '../cache/in-flight.js';
-import { EngineError, EngineErrorCode, isEngineError } from '../errors.js';
+import { EngineError, EngineErrorCode } from '../errors.js';
 import { createChatModel, type ChatModel } from '../llm/chat-model.js';
-import { ChatModelError } from '../llm/errors.js';
 import { AnswerQueue } from '../queue.js';
 import { SessionsFileError, readSessionsFile, writeSessionsFile } from '../session/persist.js';
 import { SessionStore, type Turn } from '../session/store.js';
-import type { AnswerEngine, AnswerEvent, AnswerTimings, AnswerProfile, AskRequest, EngineStats, Retriever, SearchResult, SessionKey } from '../types.js';
+import type { AnswerEngine, AnswerEvent, AnswerProfile, AskRequest, EngineStats, Retriever, SearchResult, SessionKey } from '../types.js';
 import type { RetryPolicy } from './generate.js';
 import { streamExtractiveAnswer, streamModelAnswer, streamText, type AnswerBody, type BodyDelta } from './model-answer.js';
 import { defaultProfiles, type ProfileSettings } from './profiles.js';
 import { buildRetrievalQuery } from './prompt.js';
+import { errorOutcome, failureLogFields, finalOutcome, roundTimings } from './outcome.js';
 import { endNotes, notFoundAnswer } from './text-stream.js';
 
 /** The answering engine with the lifecycle calls the service needs. */
@@ -399,57 +399,4 @@ function withoutNote(body: AnswerBody): string {
 async function* notFound(): AsyncGenerator<BodyDelta, AnswerBody> {
   yield* streamText(notFoundAnswer);
   return { answer: notFoundAnswer, sources: [], end: 'not_found' };
-}
-
-function finalOutcome(event: Extract<AnswerEvent, { type: 'final' }>): QuestionOutcome {
-  if (event.cached) return 'cached';
-  switch (event.end) {
-    case 'complete':
-      return 'answered';
-    case 'not_found':
-      return 'not_found';
-    case 'timeout':
-      return 'timeout';
-    case 'aborted':
-      return 'aborted';
-    case 'interrupted':
-      return 'error';
-  }
-}
-
-function errorOutcome(error: unknown): QuestionOutcome {
-  if (!isEngineError(error)) return 'error';
-  switch (error.code) {
-    case EngineErrorCode.Busy:
-      return 'busy';
-    case EngineErrorCode.Timeout:
-      return 'timeout';
-    case EngineErrorCode.Aborted:
-      return 'aborted';
-    case EngineErrorCode.EmptyQuestion:
-    case EngineErrorCode.QuestionTooLong:
-      return 'rejected';
-    default:
-      return 'error';
-  }
-}
-
-/**
- * Returns the log fields of a failed question. An expected failure (an EngineError from
- * validation, admission or the chat model) is one line with its code, HTTP status and
- * message. Anything else is a programming error and is logged whole, stack included.
- */
-function failureLogFields(error: unknown): Record<string, unknown> {
-  if (!isEngineError(error)) return { err: error };
-
-  const cause = error.cause;
-  if (cause === undefined || isEngineError(cause) || cause instanceof ChatModelError || error.code === EngineErrorCode.Aborted) {
-    const status = cause instanceof ChatModelError ? cause.details.status : undefined;
-    return { code: error.code, status, error: error.message };
-  }
-  return { code: error.code, err: error };
-}
-
-function roundTimings(timings: AnswerTimings): Record<string, number> {
-  return Object.fromEntries(Object.entries(timings).map(([name, ms]) => [name, Math.round(ms)]));
 }
