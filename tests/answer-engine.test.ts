@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAnswerEngine, type AnswerEngineOptions, type Engine } from '../src/engine/answer/engine.js';
 import { endNotes, notFoundAnswer } from '../src/engine/answer/text-stream.js';
-import { EngineError, EngineErrorCode } from '../src/engine/errors.js';
+import { EngineError, EngineErrorCode, userMessages } from '../src/engine/errors.js';
 import { HfChatModel } from '../src/engine/llm/chat-model.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { Metrics } from '../src/observability/metrics.js';
@@ -96,6 +96,13 @@ describe('answer engine: questions', () => {
 
     expect(error).toBeInstanceOf(EngineError);
     expect((error as EngineError).code).toBe(EngineErrorCode.EmptyQuestion);
+  });
+
+  it('explains an empty question on any platform', () => {
+    const message = userMessages[EngineErrorCode.EmptyQuestion];
+
+    expect(message).toBe('Please include a question, for example: how do I add my docs?');
+    expect(message).not.toMatch(/mention/i);
   });
 
   it('rejects a question over the limit', async () => {

@@ -43,7 +43,8 @@ export const userMessages: Record<EngineErrorCode, string> = {
   [EngineErrorCode.Timeout]: 'The answer took too long. Please try again, or ask a shorter question.',
   [EngineErrorCode.ModelUnavailable]: 'The language model is unavailable right now. Please try again later.',
   [EngineErrorCode.RateLimited]: 'The language model is rate limited right now. Please try again in a minute.',
-  [EngineErrorCode.EmptyQuestion]: 'Please ask a question after the mention, for example: "how do I add my docs?"',
+  // Platform-neutral: it also answers `ragbot ask ""` and a blank /ask, so adapters add their own usage hint.
+  [EngineErrorCode.EmptyQuestion]: 'Please include a question, for example: how do I add my docs?',
   [EngineErrorCode.QuestionTooLong]: 'That question is too long. Please shorten it and ask again.',
   [EngineErrorCode.IndexNotReady]: 'The knowledge base is still loading. Please ask again in a minute.',
   [EngineErrorCode.Aborted]: 'The answer was cancelled.',
