@@ -113,6 +113,20 @@ describe('answer engine: questions', () => {
     expect(retriever.queries).toEqual([]);
   });
 
+  it('counts emoji as one character each', async () => {
+    const { error } = await ask(engineFor(), '😀'.repeat(1000));
+
+    expect(error).toBeUndefined();
+    expect(retriever.queries).toHaveLength(1);
+  });
+
+  it('reports the length in characters', async () => {
+    const { error } = await ask(engineFor(), '😀'.repeat(1001));
+
+    expect((error as EngineError).code).toBe(EngineErrorCode.QuestionTooLong);
+    expect((error as EngineError).message).toContain('The question has 1001 characters');
+  });
+
   it('answers not found without calling the model', async () => {
     const { final, deltas } = await ask(engineFor(), 'Is there nothing here?');
 

@@ -60,7 +60,7 @@ const docs: Array<VariableDoc & { section: Section }> = [
   { section: 'Answers, sessions and caches', variable: 'MAX_CONCURRENT_ANSWERS', key: 'maxConcurrentAnswers', default: '4', description: 'Answers generated at the same time.' },
   { section: 'Answers, sessions and caches', variable: 'MAX_CONCURRENT_EMBEDDINGS', key: 'maxConcurrentEmbeddings', default: '1', description: 'Question embeddings computed at the same time.' },
   { section: 'Answers, sessions and caches', variable: 'MAX_QUEUE', key: 'maxQueue', default: '20', description: 'Questions that may wait for a free slot; more are turned away with a "busy" reply.' },
-  { section: 'Answers, sessions and caches', variable: 'MAX_QUESTION_CHARS', key: 'maxQuestionChars', default: '1000', description: 'Longest question accepted, in characters.' },
+  { section: 'Answers, sessions and caches', variable: 'MAX_QUESTION_CHARS', key: 'maxQuestionChars', default: '1000', description: 'Maximum question length accepted, in characters (Unicode code points).' },
   { section: 'Answers, sessions and caches', variable: 'SESSION_MAX', key: 'sessionMax', default: '5000', description: 'Conversations kept in memory; the least recently used are dropped first.' },
   { section: 'Answers, sessions and caches', variable: 'SESSION_TTL_MINUTES', key: 'sessionTtlMs', default: '60', unit: 'minutes', description: 'Idle time after which a conversation is forgotten, in minutes.' },
   { section: 'Answers, sessions and caches', variable: 'SESSION_MAX_TOKENS', key: 'sessionMaxTokens', default: '1500', description: 'Tokens of earlier turns sent with a follow-up question.' },

@@ -299,8 +299,10 @@ class AnswerEngineImpl implements Engine {
   private validate(request: AskRequest): string {
     const question = request.question.trim();
     if (question === '') throw new EngineError(EngineErrorCode.EmptyQuestion, 'The question is empty.');
-    if (question.length > this.config.maxQuestionChars) {
-      throw new EngineError(EngineErrorCode.QuestionTooLong, `The question has ${question.length} characters; the maximum is ${this.config.maxQuestionChars} (MAX_QUESTION_CHARS).`);
+    // Counted in code points, so that most emoji count once, not as two UTF-16 code units.
+    const characters = [...question].length;
+    if (characters > this.config.maxQuestionChars) {
+      throw new EngineError(EngineErrorCode.QuestionTooLong, `The question has ${characters} characters (Unicode code points); the maximum is ${this.config.maxQuestionChars} (MAX_QUESTION_CHARS).`);
     }
     if (this.draining) throw new EngineError(EngineErrorCode.Busy, 'The engine is shutting down and takes no new questions.');
     return question;
