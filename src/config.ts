@@ -343,6 +343,10 @@ export function loadConfig(env?: Env): Config {
   if (!config.slackCommand.startsWith('/')) {
     r.issue('SLACK_COMMAND', `"${config.slackCommand}" does not start with /`, 'Set SLACK_COMMAND to the slash command as registered in Slack, e.g. /ask.');
   }
+  if (!config.slackBotToken && (config.slackSigningSecret || config.slackAppToken)) {
+    const others = [config.slackSigningSecret ? 'SLACK_SIGNING_SECRET' : '', config.slackAppToken ? 'SLACK_APP_TOKEN' : ''].filter(Boolean).join(' and ');
+    r.issue('SLACK_BOT_TOKEN', `missing while ${others} ${others.includes(' and ') ? 'are' : 'is'} set`, `Set SLACK_BOT_TOKEN to the Bot User OAuth Token (xoxb-..., on the Slack app's OAuth & Permissions page), or unset ${others} to keep Slack off.`);
+  }
   if (config.slackBotToken && !config.slackSigningSecret && !config.slackAppToken) {
     r.issue('SLACK_SIGNING_SECRET', 'missing while SLACK_BOT_TOKEN is set', 'Set SLACK_SIGNING_SECRET (Basic Information > Signing Secret) for HTTP mode, or SLACK_APP_TOKEN for Socket Mode.');
   }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatConfig } from '../src/cli/commands/config.js';
-import { loadConfig, packageRoot, secretVariables } from '../src/config.js';
+import { ConfigError, loadConfig, packageRoot, secretVariables } from '../src/config.js';
 import { configTableMarkdown, configVariables } from '../src/service/config-reference.js';
 
 describe('config reference', () => {
@@ -55,6 +55,28 @@ describe('config validation for serve', () => {
   it('rejects a HOST with a space', () => {
     expect(() => loadConfig({ HOST: 'local host' })).toThrow(/HOST: "local host" is not a host name/);
   });
+
+  const partialSlack = [
+    { env: { SLACK_SIGNING_SECRET: 'slack-signing-secret-value' }, others: 'SLACK_SIGNING_SECRET is set' },
+    { env: { SLACK_APP_TOKEN: 'xapp-slack-app-token' }, others: 'SLACK_APP_TOKEN is set' },
+    { env: { SLACK_SIGNING_SECRET: 'slack-signing-secret-value', SLACK_APP_TOKEN: 'xapp-slack-app-token' }, others: 'SLACK_SIGNING_SECRET and SLACK_APP_TOKEN are set' },
+  ];
+  for (const { env, others } of partialSlack) {
+    it(`rejects ${Object.keys(env).join(' and ')} without SLACK_BOT_TOKEN`, () => {
+      let caught: ConfigError | undefined;
+      try {
+        loadConfig(env);
+      } catch (error) {
+        caught = error as ConfigError;
+      }
+
+      expect(caught?.issues).toHaveLength(1);
+      expect(caught?.issues[0]).toMatchObject({ variable: 'SLACK_BOT_TOKEN', problem: `missing while ${others}` });
+      expect(caught?.issues[0]!.fix).toContain('xoxb-');
+      expect(caught?.message).not.toContain('slack-signing-secret-value');
+      expect(caught?.message).not.toContain('xapp-slack-app-token');
+    });
+  }
 
   it('rejects an unknown INGEST_ON_START', () => {
     expect(() => loadConfig({ INGEST_ON_START: 'sometimes' })).toThrow(/INGEST_ON_START/);
