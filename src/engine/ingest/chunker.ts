@@ -57,9 +57,50 @@ interface Unit {
   lines?: SourceLine[];
 }
 
+/** Value that `chunkDocumentSteps` yields between pieces of work, so that the caller can let other tasks run. */
+export const chunkPause: unique symbol = Symbol('chunkPause');
+
+/** Output of a chunking step: values, with `chunkPause` between pieces of work. */
+type Steps<T> = Generator<T | typeof chunkPause, void, undefined>;
+
+/** Characters of text tokenized between two pauses of `chunkDocumentSteps`. */
+const charactersPerPause = 32_768;
+
+/**
+ * Characters per token above which a text is split without being counted whole first.
+ * WordPiece averages about four characters per token on English text, so a longer text
+ * cannot fit the budget unless it consists of unknown words of over 100 characters.
+ * Counting a 1 MB block whole would block the event loop for most of a second.
+ */
+const maxCharactersPerToken = 32;
+
+/** Counts the characters tokenized since the last pause. */
+class PauseClock {
+  private characters = 0;
+
+  /** Adds tokenized characters; returns true when a pause is due. */
+  tick(characters: number): boolean {
+    this.characters += characters;
+    if (this.characters < charactersPerPause) return false;
+    this.characters = 0;
+    return true;
+  }
+}
+
 /** Splits a document's cleaned lines into chunks whose embedding input fits `chunkTokens`. */
 export function chunkDocument(lines: SourceLine[], options: ChunkerOptions): ChunkDraft[] {
   const chunks: ChunkDraft[] = [];
+  for (const step of chunkDocumentSteps(lines, options)) if (step !== chunkPause) chunks.push(step);
+  return chunks;
+}
+
+/**
+ * Yields the chunks of `chunkDocument`, section by section, with `chunkPause` after
+ * about every 32 KiB of text tokenized, so that a caller can chunk a large file
+ * without blocking the event loop for the whole file.
+ */
+export function* chunkDocumentSteps(lines: SourceLine[], options: ChunkerOptions): Steps<ChunkDraft> {
+  const clock = new PauseClock();
   for (const section of splitSections(lines)) {
     const heading = fitHeading(section.path, options);
     const blocks = splitBlocks(section.lines);
@@ -69,18 +110,31 @@ export function chunkDocument(lines: SourceLine[], options: ChunkerOptions): Chu
     // whole embedding input is still counted once per chunk, and the section is packed again with
     // a smaller budget if a tokenizer does count separators.
     for (let attempt = 0; ; attempt++) {
-      const units = blocks.flatMap((block, index) => toUnits(block, index, budget, options.countTokens));
-      const drafts = packUnits(units, heading, budget, options);
+      const units: Unit[] = [];
+      for (const [index, block] of blocks.entries()) {
+        for (const unit of toUnits(block, index, budget, options.countTokens, clock)) {
+          if (unit === chunkPause) yield unit;
+          else units.push(unit);
+        }
+      }
+
+      const drafts: ChunkDraft[] = [];
+      for (const draft of packUnits(units, heading, budget, options, clock)) {
+        if (draft === chunkPause) yield draft;
+        else drafts.push(draft);
+      }
       let excess = 0;
-      for (const draft of drafts) excess = Math.max(excess, options.countTokens(embeddingText(draft)) + specialTokens - options.chunkTokens);
+      for (const draft of drafts) {
+        excess = Math.max(excess, options.countTokens(embeddingText(draft)) + specialTokens - options.chunkTokens);
+        if (clock.tick(draft.text.length)) yield chunkPause;
+      }
       if (excess === 0 || attempt === maxRepackAttempts || budget - excess < minTextBudget) {
-        for (const draft of drafts) chunks.push(draft);
+        yield* drafts;
         break;
       }
       budget -= excess;
     }
   }
-  return chunks;
 }
 
 function headingCost(heading: string, countTokens: TokenCounter): number {
@@ -98,27 +152,34 @@ function fitHeading(path: string[], options: ChunkerOptions): string {
 }
 
 /** Turns a block into units: the whole block when it fits the budget, else pieces that do. */
-function toUnits(block: Block, index: number, budget: number, countTokens: TokenCounter): Unit[] {
+function* toUnits(block: Block, index: number, budget: number, countTokens: TokenCounter, clock: PauseClock): Steps<Unit> {
   const text = block.lines.map((line) => line.text).join('\n');
-  const tokens = countTokens(text);
-  const first = block.lines[0] as SourceLine;
-  const last = block.lines[block.lines.length - 1] as SourceLine;
-  if (tokens <= budget) {
-    return [{ text, lineStart: first.line, lineEnd: last.line, tokens, kind: block.kind, block: index, lines: block.kind === 'prose' ? block.lines : undefined }];
+  if (text.length <= budget * maxCharactersPerToken) {
+    const tokens = countTokens(text);
+    if (clock.tick(text.length)) yield chunkPause;
+    if (tokens <= budget) {
+      const first = block.lines[0] as SourceLine;
+      const last = block.lines[block.lines.length - 1] as SourceLine;
+      yield { text, lineStart: first.line, lineEnd: last.line, tokens, kind: block.kind, block: index, lines: block.kind === 'prose' ? block.lines : undefined };
+      return;
+    }
   }
 
   switch (block.kind) {
     case 'code':
-      return splitCode(block, index, budget, countTokens);
+      yield* splitCode(block, index, budget, countTokens, clock);
+      return;
     case 'table':
-      return splitTable(block, index, budget, countTokens);
+      yield* splitTable(block, index, budget, countTokens, clock);
+      return;
     case 'prose':
-      return splitProse(block.lines, index, budget, countTokens);
+      yield* splitProse(block.lines, index, budget, countTokens, clock);
+      return;
   }
 }
 
 /** Splits a long code block at line boundaries; every piece is reopened and closed with the block's fence when the fence lines are short. */
-function splitCode(block: Block, index: number, budget: number, countTokens: TokenCounter): Unit[] {
+function* splitCode(block: Block, index: number, budget: number, countTokens: TokenCounter, clock: PauseClock): Steps<Unit> {
   const opening = block.lines[0] as SourceLine;
   const closingLine = block.lines[block.lines.length - 1] as SourceLine;
   const fence = /^[ \t]*(`{3,}|~{3,})/.exec(opening.text)?.[1] ?? '```';
@@ -128,17 +189,14 @@ function splitCode(block: Block, index: number, budget: number, countTokens: Tok
   const fullFrame = countTokens(`${opening.text}\n${fence}`);
   const frame = fullFrame <= budget / 2 ? fullFrame : 0;
   const wrap = (text: string): string => (frame > 0 ? `${opening.text}\n${text}\n${fence}` : text);
-  return groupLines(body, budget - frame, countTokens).map((group) => ({
-    ...group,
-    text: wrap(group.text),
-    tokens: group.tokens + frame,
-    kind: 'code' as const,
-    block: index,
-  }));
+  for (const group of groupLines(body, budget - frame, countTokens, clock)) {
+    if (group === chunkPause) yield group;
+    else yield { ...group, text: wrap(group.text), tokens: group.tokens + frame, kind: 'code', block: index };
+  }
 }
 
 /** Splits a long table between rows; every piece repeats the header and delimiter rows when they are short. */
-function splitTable(block: Block, index: number, budget: number, countTokens: TokenCounter): Unit[] {
+function* splitTable(block: Block, index: number, budget: number, countTokens: TokenCounter, clock: PauseClock): Steps<Unit> {
   // The header rows are repeated only while they leave most of the budget for the rows.
   let header = hasTableHeader(block) ? block.lines.slice(0, 2) : [];
   const headerText = header.map((line) => line.text).join('\n');
@@ -148,98 +206,120 @@ function splitTable(block: Block, index: number, budget: number, countTokens: To
     headerTokens = 0;
   }
   const rows = block.lines.slice(header.length);
-  return groupLines(rows, budget - headerTokens, countTokens).map((group) => ({
-    ...group,
-    text: header.length > 0 ? `${headerText}\n${group.text}` : group.text,
-    tokens: group.tokens + headerTokens,
-    kind: 'table' as const,
-    block: index,
-  }));
+  for (const group of groupLines(rows, budget - headerTokens, countTokens, clock)) {
+    if (group === chunkPause) yield group;
+    else yield { ...group, text: header.length > 0 ? `${headerText}\n${group.text}` : group.text, tokens: group.tokens + headerTokens, kind: 'table', block: index };
+  }
 }
 
 /** Splits long prose into its lines, and long lines at sentences, then words; packing regroups them. */
-function splitProse(lines: SourceLine[], index: number, budget: number, countTokens: TokenCounter): Unit[] {
-  return lines
-    .flatMap((line) => splitLine(line, budget, countTokens))
-    .map((piece) => ({ text: piece.line.text, lineStart: piece.line.line, lineEnd: piece.line.line, tokens: piece.tokens, kind: 'prose' as const, block: index, lines: [piece.line] }));
+function* splitProse(lines: SourceLine[], index: number, budget: number, countTokens: TokenCounter, clock: PauseClock): Steps<Unit> {
+  for (const line of lines) {
+    for (const piece of splitLine(line, budget, countTokens, clock)) {
+      if (piece === chunkPause) yield piece;
+      else yield { text: piece.line.text, lineStart: piece.line.line, lineEnd: piece.line.line, tokens: piece.tokens, kind: 'prose', block: index, lines: [piece.line] };
+    }
+  }
 }
 
 type LineGroup = Pick<Unit, 'text' | 'lineStart' | 'lineEnd' | 'tokens' | 'lines'>;
 
+/** A line, or part of a line, with its token count. */
+interface LinePiece {
+  line: SourceLine;
+  tokens: number;
+}
+
 /** Groups consecutive lines into pieces of at most `budget` tokens, splitting any line that alone is too long. */
-function groupLines(lines: SourceLine[], budget: number, countTokens: TokenCounter): LineGroup[] {
-  const pieces = lines.flatMap((line) => splitLine(line, budget, countTokens));
-  const groups: LineGroup[] = [];
+function* groupLines(lines: SourceLine[], budget: number, countTokens: TokenCounter, clock: PauseClock): Steps<LineGroup> {
   let current: LineGroup | undefined;
-  for (const piece of pieces) {
-    if (current !== undefined && current.tokens + piece.tokens <= budget) {
-      current.text += `\n${piece.line.text}`;
-      current.tokens += piece.tokens;
-      current.lineEnd = piece.line.line;
-      current.lines?.push(piece.line);
-      continue;
+  for (const line of lines) {
+    for (const piece of splitLine(line, budget, countTokens, clock)) {
+      if (piece === chunkPause) {
+        yield piece;
+      } else if (current !== undefined && current.tokens + piece.tokens <= budget) {
+        current.text += `\n${piece.line.text}`;
+        current.tokens += piece.tokens;
+        current.lineEnd = piece.line.line;
+        current.lines?.push(piece.line);
+      } else {
+        if (current !== undefined) yield current;
+        current = { text: piece.line.text, lineStart: piece.line.line, lineEnd: piece.line.line, tokens: piece.tokens, lines: [piece.line] };
+      }
     }
-    if (current !== undefined) groups.push(current);
-    current = { text: piece.line.text, lineStart: piece.line.line, lineEnd: piece.line.line, tokens: piece.tokens, lines: [piece.line] };
   }
-  if (current !== undefined) groups.push(current);
-  return groups;
+  if (current !== undefined) yield current;
 }
 
 /** Splits one line into pieces of at most `budget` tokens: at sentence ends, then at spaces, then inside a word. */
-function splitLine(line: SourceLine, budget: number, countTokens: TokenCounter): { line: SourceLine; tokens: number }[] {
-  const tokens = countTokens(line.text);
-  if (tokens <= budget) return [{ line, tokens }];
+function* splitLine(line: SourceLine, budget: number, countTokens: TokenCounter, clock: PauseClock): Steps<LinePiece> {
+  if (line.text.length <= budget * maxCharactersPerToken) {
+    const tokens = countTokens(line.text);
+    if (clock.tick(line.text.length)) yield chunkPause;
+    if (tokens <= budget) {
+      yield { line, tokens };
+      return;
+    }
+  }
 
   const sentences = line.text.split(/(?<=[.!?])\s+/);
   const words = sentences.length > 1 ? sentences : line.text.split(/\s+/);
-  if (words.length === 1) return splitWord(line, budget, countTokens);
+  if (words.length === 1) {
+    yield* splitWord(line, budget, countTokens, clock);
+    return;
+  }
 
-  const pieces: { line: SourceLine; tokens: number }[] = [];
   let current = '';
   for (const word of words) {
-    const candidate = current === '' ? word : `${current} ${word}`;
-    if (current !== '' && countTokens(candidate) > budget) {
-      for (const piece of splitLine({ text: current, line: line.line }, budget, countTokens)) pieces.push(piece);
+    if (current === '') {
       current = word;
-    } else {
+      continue;
+    }
+    const candidate = `${current} ${word}`;
+    // A candidate too long to fit is not counted, the same shortcut as for whole lines.
+    const fits = candidate.length <= budget * maxCharactersPerToken && countTokens(candidate) <= budget;
+    if (clock.tick(candidate.length)) yield chunkPause;
+    if (fits) {
       current = candidate;
+    } else {
+      yield* splitLine({ text: current, line: line.line }, budget, countTokens, clock);
+      current = word;
     }
   }
-  if (current !== '') for (const piece of splitLine({ text: current, line: line.line }, budget, countTokens)) pieces.push(piece);
-  return pieces;
+  if (current !== '') yield* splitLine({ text: current, line: line.line }, budget, countTokens, clock);
 }
 
 /** Cuts a single over-long word (a hash, a blob) into pieces by characters. */
-function splitWord(line: SourceLine, budget: number, countTokens: TokenCounter): { line: SourceLine; tokens: number }[] {
-  const pieces: { line: SourceLine; tokens: number }[] = [];
+function* splitWord(line: SourceLine, budget: number, countTokens: TokenCounter, clock: PauseClock): Steps<LinePiece> {
   let rest = line.text;
   while (rest !== '') {
     // Binary search for the longest prefix that fits; a single character always counts as at most a few tokens.
     let low = 1;
-    let high = rest.length;
+    let high = Math.min(rest.length, budget * maxCharactersPerToken);
     while (low < high) {
       const middle = Math.ceil((low + high) / 2);
       if (countTokens(rest.slice(0, middle)) <= budget) low = middle;
       else high = middle - 1;
+      if (clock.tick(middle)) yield chunkPause;
     }
     const text = rest.slice(0, low);
-    pieces.push({ line: { text, line: line.line }, tokens: countTokens(text) });
+    yield { line: { text, line: line.line }, tokens: countTokens(text) };
     rest = rest.slice(low);
   }
-  return pieces;
 }
 
 /** Packs units into chunks of at most `budget` tokens, carrying an overlap of prose from one chunk to the next. */
-function packUnits(units: Unit[], heading: string, budget: number, options: ChunkerOptions): ChunkDraft[] {
-  const chunks: ChunkDraft[] = [];
+function* packUnits(units: Unit[], heading: string, budget: number, options: ChunkerOptions, clock: PauseClock): Steps<ChunkDraft> {
   let current: Unit[] = [];
   let tokens = 0;
 
   for (const unit of units) {
     if (current.length > 0 && tokens + unit.tokens > budget) {
-      chunks.push(toDraft(current, heading));
+      const draft = toDraft(current, heading);
+      yield draft;
       const overlap = takeOverlap(current, options);
+      // Taking the overlap tokenizes lines, so a section of thousands of chunks is paced like the rest.
+      if (clock.tick(draft.text.length)) yield chunkPause;
       // The overlap is dropped when it would push a whole block into the next chunk.
       current = overlap !== undefined && overlap.tokens + unit.tokens <= budget ? [overlap] : [];
       tokens = current.reduce((sum, item) => sum + item.tokens, 0);
@@ -247,8 +327,7 @@ function packUnits(units: Unit[], heading: string, budget: number, options: Chun
     current.push(unit);
     tokens += unit.tokens;
   }
-  if (current.length > 0) chunks.push(toDraft(current, heading));
-  return chunks;
+  if (current.length > 0) yield toDraft(current, heading);
 }
 
 /**

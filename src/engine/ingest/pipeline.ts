@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Chunk } from '../types.js';
@@ -21,7 +22,10 @@ import { estimateTokens } from './tokens.js';
 export interface IngestProgress {
   files: number;
   totalFiles: number;
+  /** Chunks queued so far: chunked from new and changed files, or copied from the previous index. */
   chunks: number;
+  /** Chunks embedded so far in this run; reported after every embedding batch. */
+  embedded?: number;
   chunksPerSecond: number;
   phase: 'scan' | 'chunk' | 'embed' | 'write' | 'done';
 }
@@ -290,8 +294,8 @@ class IndexBuild {
         }
 
         this.filesDone = position + 1;
+        this.input.emit({ phase: 'chunk', files: this.filesDone, totalFiles: files.length, chunks: this.queued, embedded: this.embedded, chunksPerSecond: this.rate() });
         await this.flush(false);
-        this.input.emit({ phase: 'chunk', files: this.filesDone, totalFiles: files.length, chunks: this.queued, chunksPerSecond: this.rate() });
       }
       await this.flush(true);
     } finally {
@@ -307,12 +311,46 @@ class IndexBuild {
     if (entry.vector === undefined) this.pending++;
   }
 
-  /** Embeds pending chunks when a batch is full (or `force`), then writes the queue's leading chunks that have vectors. */
+  /**
+   * Embeds pending chunks one batch at a time while a batch is full (with `force`, until none
+   * is left), writes the queue's leading chunks that have vectors, and reports progress after
+   * every batch.
+   */
   private async flush(force: boolean): Promise<void> {
     const batchSize = this.input.config.embeddingBatchSize;
-    const full = this.pending >= batchSize || this.queue.length >= batchSize * maxQueueBatches;
-    if (this.pending > 0 && (force || full)) await this.embedPending();
+    while (this.pending > 0 && (force || this.pending >= batchSize || this.queue.length >= batchSize * maxQueueBatches)) {
+      await this.embedBatch(batchSize);
+      await this.writeReady();
+      // Lets HTTP requests run between batches, such as health checks and Slack's 3-second acknowledgement.
+      await yieldToEventLoop();
+      this.input.signal?.throwIfAborted();
+    }
+    await this.writeReady();
+  }
 
+  /** Embeds the first `size` chunks in the queue that have no vector yet. */
+  private async embedBatch(size: number): Promise<void> {
+    const { embedder, signal, files } = this.input;
+    const batch: QueuedChunk[] = [];
+    for (const entry of this.queue) {
+      if (entry.vector !== undefined) continue;
+      batch.push(entry);
+      if (batch.length === size) break;
+    }
+
+    const started = Date.now();
+    const vectors = await embedder.embed(batch.map((entry) => embeddingText(entry.chunk)), signal);
+    this.embedMs += Date.now() - started;
+    batch.forEach((entry, index) => {
+      entry.vector = vectors[index];
+    });
+    this.pending -= batch.length;
+    this.embedded += batch.length;
+    this.input.emit({ phase: 'embed', files: this.filesDone, totalFiles: files.length, chunks: this.queued, embedded: this.embedded, chunksPerSecond: this.rate() });
+  }
+
+  /** Writes the queue's leading chunks that have vectors to the store. */
+  private async writeReady(): Promise<void> {
     let ready = 0;
     while (ready < this.queue.length && this.queue[ready]?.vector !== undefined) ready++;
     if (ready === 0) return;
@@ -321,20 +359,6 @@ class IndexBuild {
       entries.map((entry) => entry.chunk),
       entries.map((entry) => entry.vector as Float32Array),
     );
-  }
-
-  private async embedPending(): Promise<void> {
-    const { embedder, signal, files } = this.input;
-    const waiting = this.queue.filter((entry) => entry.vector === undefined);
-    const started = Date.now();
-    const vectors = await embedder.embed(waiting.map((entry) => embeddingText(entry.chunk)), signal);
-    this.embedMs += Date.now() - started;
-    waiting.forEach((entry, index) => {
-      entry.vector = vectors[index];
-    });
-    this.pending = 0;
-    this.embedded += waiting.length;
-    this.input.emit({ phase: 'embed', files: this.filesDone, totalFiles: files.length, chunks: this.queued, chunksPerSecond: this.rate() });
   }
 
   /** Chunks embedded per second of embedding time. */
