@@ -5,23 +5,26 @@ import { formatSourcesList } from '../../bots/console/format.js';
 import { isEngineError, userMessages } from '../../engine/errors.js';
 import type { AnswerEvent } from '../../engine/types.js';
 import type { RegisterCommand } from '../run.js';
+import { addIndexFlags, indexOverrides, type IndexFlags } from './index-options.js';
 
 /** Options of `ragbot ask`. */
-interface AskOptions {
+interface AskOptions extends IndexFlags {
   compact?: boolean;
   json?: boolean;
 }
 
 /** Registers `ragbot ask`. */
 export const registerAsk: RegisterCommand = (program: Command, run) => {
-  program
+  const command = program
     .command('ask')
     .description('Ask one question about the indexed docs and stream the answer with its sources.')
     .argument('<question...>', 'the question; quote it, or write it as separate words')
     .option('--compact', 'shorter answer, at most 800 new tokens and a 15 s time limit')
-    .option('--json', 'print one JSON object with answer, sources, cached and timings instead of streaming')
-    .action((words: string[], options: AskOptions) =>
-      run(async ({ config, logger }) => {
+    .option('--json', 'print one JSON object with answer, sources, cached and timings instead of streaming');
+
+  addIndexFlags(command).action((words: string[], options: AskOptions) =>
+    run(
+      async ({ config, logger }) => {
         const { openConsoleEngine } = await import('../../bots/console/open-engine.js');
         const opened = await openConsoleEngine(config, logger);
 
@@ -41,8 +44,10 @@ export const registerAsk: RegisterCommand = (program: Command, run) => {
           process.off('SIGINT', onInterrupt);
           await opened.close();
         }
-      }),
-    );
+      },
+      indexOverrides(options),
+    ),
+  );
 };
 
 /** Streams deltas to stdout, then the sources list. Returns the exit code. */

@@ -2,20 +2,23 @@
 // piped stdin (one question per line).
 import type { Command } from 'commander';
 import type { RegisterCommand } from '../run.js';
+import { addIndexFlags, indexOverrides, type IndexFlags } from './index-options.js';
 
 /** Options of `ragbot chat`. */
-interface ChatOptions {
+interface ChatOptions extends IndexFlags {
   compact?: boolean;
 }
 
 /** Registers `ragbot chat`. */
 export const registerChat: RegisterCommand = (program: Command, run) => {
-  program
+  const command = program
     .command('chat')
     .description('Talk with the indexed docs: one question per line, /reset clears the conversation, Ctrl-C cancels an answer, Ctrl-D leaves.')
-    .option('--compact', 'shorter answers, at most 800 new tokens and a 15 s time limit each')
-    .action((options: ChatOptions) =>
-      run(async ({ config, logger }) => {
+    .option('--compact', 'shorter answers, at most 800 new tokens and a 15 s time limit each');
+
+  addIndexFlags(command).action((options: ChatOptions) =>
+    run(
+      async ({ config, logger }) => {
         const [{ openConsoleEngine }, { ConsoleChat }] = await Promise.all([
           import('../../bots/console/open-engine.js'),
           import('../../bots/console/console-chat.js'),
@@ -38,6 +41,8 @@ export const registerChat: RegisterCommand = (program: Command, run) => {
           process.off('SIGINT', onInterrupt);
           await opened.close();
         }
-      }),
-    );
+      },
+      indexOverrides(options),
+    ),
+  );
 };
