@@ -5,9 +5,10 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../src/config.js';
+import { startContentionMeter } from './lib/contention.js';
 import { benchmarkMarkers, readmeMarkers, replaceBetweenMarkers } from './lib/docs.js';
 import { BenchOptionError, helpText, parseBenchOptions, type BenchOptions, type SectionName } from './lib/options.js';
-import { describeMachine, machineLine, renderMarkdown, renderText, writeResults, type MachineInfo, type SectionReport } from './lib/report.js';
+import { describeMachine, loadWarning, machineLine, renderMarkdown, renderText, writeResults, type MachineInfo, type SectionReport } from './lib/report.js';
 import { loadQuestions } from './lib/workload.js';
 import { runSizes, type BenchContext, type SectionOutcome } from './sections/context.js';
 import { runDiscordSection } from './sections/discord.js';
@@ -70,7 +71,9 @@ function writeDocs(machine: MachineInfo, reports: SectionReport[], results: Reco
   const flags = process.argv.slice(2).filter((arg) => arg !== '--write-docs');
   const command = `Command: \`npm run bench${flags.length > 0 ? ` -- ${flags.join(' ')}` : ''}\`.`;
   replaceBetweenMarkers(path.join(packageRoot, 'docs', 'benchmark.md'), benchmarkMarkers.start, benchmarkMarkers.end, `${command}\n\n${renderMarkdown(machine, reports)}`);
-  replaceBetweenMarkers(path.join(packageRoot, 'README.md'), readmeMarkers.start, readmeMarkers.end, [machineLine(machine), '', ...headlineLines(results)].join('\n'));
+  const warning = loadWarning(machine);
+  const readme = [machineLine(machine), ...(warning === undefined ? [] : [warning]), '', ...headlineLines(results)];
+  replaceBetweenMarkers(path.join(packageRoot, 'README.md'), readmeMarkers.start, readmeMarkers.end, readme.join('\n'));
 }
 
 async function main(): Promise<void> {
@@ -90,6 +93,7 @@ async function main(): Promise<void> {
   }
 
   const machine = describeMachine();
+  const contention = startContentionMeter();
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'ragbot-bench-'));
   const cacheDir = path.join(packageRoot, 'data', 'bench-cache');
   mkdirSync(cacheDir, { recursive: true });
@@ -107,7 +111,8 @@ async function main(): Promise<void> {
 
   try {
     const { reports, results } = await runSections(context);
-    machine.loadAverageEnd = Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
+    const others = contention();
+    if (others !== undefined) machine.otherProcessesCores = Math.round(others * 100) / 100;
     const runMs = Math.round(performance.now() - started);
 
     console.log(renderText(machine, reports));

@@ -73,7 +73,7 @@ function ask(standin: DiscordStandin, question: string, position: number): Asked
   return { messageId: message.id, sentAt };
 }
 
-/** Waits until every question's last reply holds final content (no placeholder, no streaming cursor). */
+/** Waits until every question's last reply has final content (no placeholder, no streaming cursor). */
 async function waitForFinal(standin: DiscordStandin, asked: Asked[]): Promise<void> {
   await standin.waitFor(
     () => asked.every(({ messageId }) => {

@@ -2,7 +2,7 @@
 // own peak RSS. It also writes the embedded text of every chunk, so that the
 // LangChain child embeds exactly the same texts.
 import { writeFileSync } from 'node:fs';
-import { createEmbedder, embeddingText, ingestFolder, openKnowledgeBase } from '../../src/engine/knowledge.js';
+import { createEmbedder, embeddingText, ingestFolder, openKnowledgeBase, type Embedder } from '../../src/engine/knowledge.js';
 import { currentIndexDir } from '../../src/engine/index/layout.js';
 import { readAllChunks } from '../../src/engine/index/store.js';
 import { silentLogger } from '../../src/observability/logger.js';
@@ -23,8 +23,9 @@ runChildMain<IngestInput>(async (input): Promise<IngestResult> => {
   const embedder = await createEmbedder(config, logger);
   const modelLoadMs = performance.now() - loadStarted;
 
+  const timed = timeEmbedder(embedder);
   const ingestStarted = performance.now();
-  const report = await ingestFolder({ config, logger, folder: input.corpusDir, embedder });
+  const report = await ingestFolder({ config, logger, folder: input.corpusDir, embedder: timed.embedder });
   const ingestMs = performance.now() - ingestStarted;
   tracker.sample();
 
@@ -63,6 +64,45 @@ runChildMain<IngestInput>(async (input): Promise<IngestResult> => {
       meanChunkChars: Math.round(characters / Math.max(1, texts.length)),
       faiss: knowledge.info(),
       batchSize: config.embeddingBatchSize,
+      embedMs: timed.times.embedMs,
+      countTokensMs: timed.times.countTokensMs,
+      embedCalls: timed.times.embedCalls,
     },
   };
 });
+
+/** Time spent in the embedder's calls during ingest, in ms. */
+interface EmbedderTimes {
+  embedMs: number;
+  countTokensMs: number;
+  embedCalls: number;
+}
+
+/** Wraps `embedder` so that the time spent embedding and counting tokens can be told apart from the rest of ingest. */
+function timeEmbedder(embedder: Embedder): { embedder: Embedder; times: EmbedderTimes } {
+  const times: EmbedderTimes = { embedMs: 0, countTokensMs: 0, embedCalls: 0 };
+  const countTokens = embedder.countTokens?.bind(embedder);
+  const wrapped: Embedder = {
+    modelId: embedder.modelId,
+    dims: embedder.dims,
+    dtype: embedder.dtype,
+    async embed(texts, signal) {
+      const started = performance.now();
+      try {
+        return await embedder.embed(texts, signal);
+      } finally {
+        times.embedMs += performance.now() - started;
+        times.embedCalls += 1;
+      }
+    },
+  };
+  if (countTokens !== undefined) {
+    wrapped.countTokens = (text) => {
+      const started = performance.now();
+      const count = countTokens(text);
+      times.countTokensMs += performance.now() - started;
+      return count;
+    };
+  }
+  return { embedder: wrapped, times };
+}

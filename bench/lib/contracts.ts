@@ -63,7 +63,7 @@ export interface ScaleResult {
   chunks: number;
   bm25BuildMs: number;
   indexes: ScaleIndexResult[];
-  /** Which kind ragbot picks at this size (HNSW_THRESHOLD). */
+  /** Index kind that ragbot picks at this size (HNSW_THRESHOLD). */
   configuredKind: 'flat' | 'hnsw';
   peakRssMB: number;
 }

@@ -12,9 +12,10 @@ export interface MachineInfo {
   memoryMB: number;
   node: string;
   platform: string;
-  /** 1-minute load averages when the run started and ended; a busy machine makes figures noisy. */
+  /** 1-minute load average when the run started. */
   loadAverageStart: number;
-  loadAverageEnd?: number;
+  /** Average cores that other processes kept busy during the run; a busy machine makes figures noisy. */
+  otherProcessesCores?: number;
 }
 
 /** Describes this machine now. */
@@ -31,11 +32,14 @@ export function describeMachine(): MachineInfo {
   };
 }
 
-/** Returns a sentence about machine load when the load average was above half the core count. */
+/** Share of the cores that other processes may use before the figures get a warning. */
+const busyShare = 0.1;
+
+/** Returns a sentence about machine load when other processes used more than a tenth of the cores during the run. */
 export function loadWarning(machine: MachineInfo): string | undefined {
-  const peak = Math.max(machine.loadAverageStart, machine.loadAverageEnd ?? 0);
-  if (peak <= machine.cores / 2) return undefined;
-  return `The machine was busy during this run (1-minute load average up to ${peak} on ${machine.cores} cores), so these figures are noisy and slower than on an idle machine.`;
+  const others = machine.otherProcessesCores;
+  if (others === undefined || others <= machine.cores * busyShare) return undefined;
+  return `Other processes kept ${others.toFixed(2)} of the ${machine.cores} cores busy on average during this run, so these figures are noisier and slower than on an idle machine.`;
 }
 
 /** One figure of the report; `met` is set when the figure has a target. */
@@ -127,7 +131,7 @@ export function renderMarkdown(machine: MachineInfo, sections: SectionReport[]):
   return lines.join('\n');
 }
 
-/** One line naming the machine and the date. */
+/** Returns one line naming the machine and the date. */
 export function machineLine(machine: MachineInfo): string {
   return `Run of ${machine.date.slice(0, 16).replace('T', ' ')} UTC on ${machine.cores} cores (${machine.cpuModel}), ${formatMB(machine.memoryMB)} RAM, Node ${machine.node}, ${machine.platform}.`;
 }

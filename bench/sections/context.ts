@@ -1,5 +1,6 @@
-// What every section receives: the options, a scratch folder, the questions,
-// the repeat counts of a full or quick run, and the indexes built so far.
+// Shared state of a benchmark run, passed to every section: the options, a
+// scratch folder, the questions, the repeat counts of a full or quick run,
+// and the indexes built so far.
 import type { BenchDtype, BenchOptions } from '../lib/options.js';
 import type { RagbotSetup } from '../lib/ragbot.js';
 import type { SectionReport } from '../lib/report.js';
@@ -53,7 +54,7 @@ export interface BenchContext {
   progress(message: string): void;
 }
 
-/** What a section returns: its rows for the table and its part of the JSON results. */
+/** Result of a section: its rows for the table and its part of the JSON results. */
 export interface SectionOutcome {
   report: SectionReport;
   /** Top-level keys of bench-results.json that this section fills. */

@@ -81,5 +81,6 @@ function roundRows(label: string, round: DiscordRound): ReportRow[] {
     { figure: `${label}: first visible edit minus model delay (p50 / p95)`, value: formatLatency(round.firstEditOverheadMs) },
     { figure: `${label}: edits per answer (mean, max)`, value: `${round.editsPerAnswer.mean.toFixed(1)}, ${round.editsPerAnswer.max}` },
     { figure: `${label}: time until every answer is final`, value: formatMs(round.totalMs) },
+    { figure: `${label}: answers without a sources line`, value: String(round.withoutSources) },
   ];
 }

@@ -23,7 +23,7 @@ function numberAt(results: Results, section: string, key: string): number | unde
   return typeof value === 'number' ? value : undefined;
 }
 
-/** Markdown list items with the headline figures, for the README. */
+/** Builds the Markdown list of headline figures for the README. */
 export function headlineLines(input: Record<string, unknown>): string[] {
   const results = input as Results;
   const at = (section: string, key: string) => numberAt(results, section, key);
@@ -36,7 +36,11 @@ export function headlineLines(input: Record<string, unknown>): string[] {
   lines.push(
     `- Against LangChain.js on the same chunks (ragbot / LangChain.js, below 1 favours ragbot): ingest time ${formatRatio(at('langchain', 'ingestRatio'))}, query latency ${formatRatio(at('langchain', 'queryRatio'))}, peak RSS ${formatRatio(at('langchain', 'peakRssRatio'))}.`,
   );
-  lines.push(`- Discord, 20 answers at once in one channel: ${at('discord', 'rateLimited') ?? 'n/a'} rate-limit responses; first visible edit p95 ${formatMs(at('discord', 'firstEditOverheadP95Ms'))} after the event, beyond the model's first-token delay.`);
+  const single = (results.discord?.single ?? {}) as Record<string, unknown>;
+  const singleP95 = typeof single.firstEditOverheadP95Ms === 'number' ? single.firstEditOverheadP95Ms : undefined;
+  lines.push(
+    `- Discord: ${at('discord', 'rateLimited') ?? 'n/a'} rate-limit responses with 20 answers at once in one channel. The first edit with answer text comes p95 ${formatMs(singleP95)} after the question for a single answer and ${formatMs(at('discord', 'firstEditOverheadP95Ms'))} in that burst, beyond the model's first-token delay, because the stand-in allows 5 messages and 5 edits per 5 s in a channel, the budget commonly observed on Discord.`,
+  );
   lines.push(`- Load, 50 questions at once: ${at('load', 'completed') ?? 'n/a'} completed, ${at('load', 'refused') ?? 'n/a'} refused as busy, drained in ${formatMs(at('load', 'drainMs'))}.`);
   return lines;
 }

@@ -69,6 +69,8 @@ function ingestOutcome(runs: Map<BenchDtype, DtypeRuns>): SectionOutcome {
   const rows: ReportRow[] = [];
   for (const [dtype, { ragbot }] of runs) {
     rows.push({ figure: `${dtype}: chunks per second`, value: `${ragbot.chunksPerSecond.toFixed(1)} (${ragbot.chunks} chunks in ${formatMs(ragbot.ingestMs)})` });
+    const times = ragbot.details as { embedMs?: number; countTokensMs?: number };
+    rows.push({ figure: `${dtype}: time in embedding calls`, value: `${formatMs(times.embedMs)} of ${formatMs(ragbot.ingestMs)} (token counting for chunking: ${formatMs(times.countTokensMs)})` });
     rows.push({ figure: `${dtype}: peak RSS`, value: formatMB(ragbot.peakRssMB) });
     rows.push({ figure: `${dtype}: model load`, value: formatMs(ragbot.modelLoadMs) });
   }
