@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import { chunkDocument } from '../src/engine/ingest/chunker.js';
 import { cleanMarkdown } from '../src/engine/ingest/markdown.js';
 import { createEmbedder, IngestFileError, ingestFolder, type Embedder } from '../src/engine/knowledge.js';
-import { silentLogger } from '../src/observability/logger.js';
+import { createLogger, silentLogger } from '../src/observability/logger.js';
 
 const logger = silentLogger();
 
@@ -137,5 +138,40 @@ describe('files that fail', () => {
     expect(error).toBeInstanceOf(IngestFileError);
     expect((error as Error).message).toBe('while ingesting hub/x.md: tokenizer crashed');
     expect(currentVersion(config)).toBe(before);
+  });
+});
+
+describe('empty knowledge folder', () => {
+  it('warns when no file is supported', async () => {
+    const folder = writeDocs('empty', { 'logo.png': 'not an image', 'notes.yml': 'a: 1\n' });
+    const records: { level: number; msg: string; folder?: string }[] = [];
+    const destination = new Writable({
+      write(line: Buffer, _encoding, done) {
+        records.push(JSON.parse(line.toString()));
+        done();
+      },
+    });
+    const recording = createLogger({ level: 'warn', destination, pretty: false });
+
+    const report = await ingestFolder({ config: testConfig('empty'), logger: recording, folder, embedder });
+    expect(report.chunks).toBe(0);
+    expect(report.warnings).toEqual([
+      `The folder ${folder} contains no Markdown, HTML or text files (.md, .markdown, .mdx, .txt, .text, .html, .htm), so the index is empty; 2 files were skipped.`,
+    ]);
+    const logged = records.find((record) => record.msg === report.warnings?.[0]);
+    expect(logged?.level).toBe(40);
+    expect(logged?.folder).toBe(folder);
+  });
+
+  it('warns when every file was skipped', async () => {
+    const folder = writeDocs('all-skipped', { 'broken.md': 'binary\u0000content' });
+    const report = await ingestFolder({ config: testConfig('all-skipped'), logger, folder, embedder });
+    expect(report.warnings).toEqual([`No file in ${folder} could be indexed, so the index is empty; 1 file was skipped. The skipped list gives each reason.`]);
+  });
+
+  it('adds no warning when files were indexed', async () => {
+    const folder = writeDocs('indexed', { 'page.md': '# Page\n\nSome text.\n' });
+    const report = await ingestFolder({ config: testConfig('indexed'), logger, folder, embedder });
+    expect(report.warnings).toBeUndefined();
   });
 });

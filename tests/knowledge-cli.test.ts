@@ -95,6 +95,16 @@ describe('ragbot CLI', () => {
     expect(result.stderr).toContain('Re-ingest');
   });
 
+  it('warns about a folder without documents', async () => {
+    const folder = path.join(workDir, 'images');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    const result = await ragbot('ingest', folder, '--data-dir', path.join(workDir, 'images-data'));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Warning: The folder ${folder} contains no Markdown, HTML or text files`);
+    expect(result.stdout).toContain('1 file was skipped.');
+  });
+
   it('explains a missing folder', async () => {
     const result = await ragbot('ingest', path.join(workDir, 'nowhere'));
     expect(result.code).toBe(1);

@@ -71,6 +71,7 @@ function formatReport(report: IngestReport): string {
     lines.push(`Skipped ${report.skipped.length} files:`);
     for (const file of report.skipped) lines.push(`  ${file.path}: ${file.reason}`);
   }
+  for (const warning of report.warnings ?? []) lines.push(`Warning: ${warning}`);
   return lines.join('\n');
 }
 

@@ -14,7 +14,7 @@ import { acquireIngestLock, commitBuild, createBuildDir, currentIndexDir, indexF
 import { canReuse, chunkerVersion, indexFormat, readManifest, type ChunkSettings, type Manifest, type ManifestFile } from '../index/manifest.js';
 import { ChunkCursor, StoreWriter, VectorReader } from '../index/store.js';
 import { embeddingText } from './chunker.js';
-import { readFailureReason, scanSources, type SkippedFile, type SourceFile, type SourceLine } from './loaders.js';
+import { readFailureReason, scanSources, sourceExtensions, type SkippedFile, type SourceFile, type SourceLine } from './loaders.js';
 import { chunkSource } from './source-chunks.js';
 import { estimateTokens } from './tokens.js';
 
@@ -42,6 +42,8 @@ export interface IngestReport {
   embedded: number;
   version: string;
   ms: number;
+  /** Problems worth the user's attention that did not stop the ingest, such as an empty index. */
+  warnings?: string[];
 }
 
 /** Steps of writing a new index version, in order, as passed to `IngestHooks.beforeStep`. */
@@ -128,13 +130,29 @@ async function ingestWith(
     const report = unchangedReport(previous.manifest, skipped, started);
     emit({ phase: 'done', files: files.length, totalFiles: files.length, chunks: report.chunks, chunksPerSecond: 0 });
     log.info({ version, files: files.length }, 'index is up to date');
-    return report;
+    return withEmptyIndexWarning(report, folder, scan.files.length, log);
   }
 
   const build = new IndexBuild({ config, embedder, log, files, hashes, skipped, previous, settings, version, emit, signal, hooks: options.hooks });
   const report = await build.run();
   log.info({ ...report, skipped: report.skipped.length }, 'ingest finished');
-  return { ...report, ms: Date.now() - started };
+  return withEmptyIndexWarning({ ...report, ms: Date.now() - started }, folder, scan.files.length, log);
+}
+
+/**
+ * Adds a warning to a report that indexed no file, and logs it. An empty index is
+ * valid, but it is almost always a wrong folder or a folder of unsupported files.
+ */
+function withEmptyIndexWarning(report: IngestReport, folder: string, found: number, log: Logger): IngestReport {
+  if (report.files > 0) return report;
+  const skipped = report.skipped.length;
+  const skippedText = `${skipped} ${skipped === 1 ? 'file was' : 'files were'} skipped`;
+  const warning =
+    found === 0
+      ? `The folder ${folder} contains no Markdown, HTML or text files (${Object.keys(sourceExtensions).join(', ')}), so the index is empty; ${skippedText}.`
+      : `No file in ${folder} could be indexed, so the index is empty; ${skippedText}. The skipped list gives each reason.`;
+  log.warn({ folder, skipped }, warning);
+  return { ...report, warnings: [...(report.warnings ?? []), warning] };
 }
 
 /**
