@@ -88,6 +88,22 @@ describe('ragbot CLI', () => {
     expect(summary).toMatchObject({ recall1: 1, recall5: 1, mrr: 1, answerable: 2, unanswerableDeclined: 1 });
   });
 
+  it('explains a missing questions file', async () => {
+    const file = path.join(workDir, 'nowhere.jsonl');
+    const result = await ragbot('eval', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(`ragbot: Questions file not found: ${file}. Pass a JSON Lines file with question and expected_files on each line.`);
+  });
+
+  it('fails on an empty questions file', async () => {
+    const file = path.join(workDir, 'empty.jsonl');
+    writeFileSync(file, '\n');
+    const result = await ragbot('eval', file);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`Questions file ${file} contains no questions.`);
+  });
+
   it('asks for a re-ingest when the model differs', async () => {
     const result = await ragbot('search', 'anything', '--dtype', 'fp32');
     expect(result.code).toBe(1);

@@ -48,28 +48,56 @@ export class EvalQuestionError extends Error {
     readonly line: number,
     problem: string,
   ) {
-    super(`${file}:${line}: ${problem}. Each line must be a JSON object with "question" (string) and "expected_files" (array of paths).`);
+    super(`Line ${line} of ${file} ${problem}. Each line must be a JSON object with "question" (string) and "expected_files" (array of paths).`);
   }
 }
 
-/** Reads a JSON Lines file of questions; blank lines are ignored. */
+/** What a questions file must contain, appended to every questions file error. */
+const questionsFileHint = 'Pass a JSON Lines file with question and expected_files on each line.';
+
+/** Thrown when the questions file is missing, unreadable or holds no question. */
+export class QuestionsFileError extends Error {
+  override readonly name = 'QuestionsFileError';
+
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`${problem} ${questionsFileHint}`);
+  }
+}
+
+/** Reads a JSON Lines file of questions; blank lines are ignored. Throws `QuestionsFileError` when there is no question to ask. */
 export async function readQuestions(file: string): Promise<EvalQuestion[]> {
   const questions: EvalQuestion[] = [];
-  const lines = (await readFile(file, 'utf8')).split('\n');
+  const lines = (await readQuestionsFile(file)).split('\n');
   lines.forEach((text, index) => {
     if (text.trim() === '') return;
     let parsed: Partial<EvalQuestion>;
     try {
       parsed = JSON.parse(text) as Partial<EvalQuestion>;
     } catch {
-      throw new EvalQuestionError(file, index + 1, 'not valid JSON');
+      throw new EvalQuestionError(file, index + 1, 'is not valid JSON');
     }
     if (typeof parsed.question !== 'string' || !Array.isArray(parsed.expected_files) || !parsed.expected_files.every((f) => typeof f === 'string')) {
-      throw new EvalQuestionError(file, index + 1, 'missing "question" or "expected_files"');
+      throw new EvalQuestionError(file, index + 1, 'is missing "question" or "expected_files"');
     }
     questions.push({ id: typeof parsed.id === 'string' ? parsed.id : `line-${index + 1}`, question: parsed.question, expected_files: parsed.expected_files });
   });
+  // Figures over no question would all read 0.000, which looks like a measurement.
+  if (questions.length === 0) throw new QuestionsFileError(file, `Questions file ${file} contains no questions.`);
   return questions;
+}
+
+async function readQuestionsFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code === 'ENOENT') throw new QuestionsFileError(file, `Questions file not found: ${file}.`);
+    if (code === 'EISDIR') throw new QuestionsFileError(file, `Questions file ${file} is a folder.`);
+    throw new QuestionsFileError(file, `Questions file ${file} could not be read (${code ?? message}).`);
+  }
 }
 
 /** Runs every question through `retriever` and computes the file-level figures. */
