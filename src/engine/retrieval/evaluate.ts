@@ -52,10 +52,10 @@ export class EvalQuestionError extends Error {
   }
 }
 
-/** What a questions file must contain, appended to every questions file error. */
+/** Expected content of a questions file, appended to every questions file error. */
 const questionsFileHint = 'Pass a JSON Lines file with question and expected_files on each line.';
 
-/** Thrown when the questions file is missing, unreadable or holds no question. */
+/** Thrown when the questions file is missing, unreadable or contains no question. */
 export class QuestionsFileError extends Error {
   override readonly name = 'QuestionsFileError';
 
