@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { EvalOutcome, EvalSummary } from '../../engine/retrieval/evaluate.js';
 import type { SearchMode } from '../../engine/types.js';
+import { countOf } from '../plural.js';
 import type { RegisterCommand } from '../run.js';
 import { addIndexFlags, indexOverrides, type IndexFlags } from './index-options.js';
 
@@ -71,12 +72,13 @@ function outcomeLabel(outcome: EvalOutcome): string {
   return `rank ${outcome.firstRelevantRank}`;
 }
 
-function formatSummary(summary: EvalSummary, verbose: boolean): string {
+/** Formats the evaluation figures for people; `verbose` adds one line per question. */
+export function formatSummary(summary: EvalSummary, verbose: boolean): string {
   const lines = [
-    `mode ${summary.mode}, ${summary.answerable} answerable questions:`,
+    `mode ${summary.mode}, ${countOf(summary.answerable, 'answerable question')}:`,
     `  recall@1 ${summary.recall1.toFixed(3)}   recall@5 ${summary.recall5.toFixed(3)}   MRR ${summary.mrr.toFixed(3)}`,
-    `  ${summary.answerableDeclined} answerable questions got no chunk above the minimum relevance`,
-    `${summary.unanswerable} unanswerable questions: ${(summary.unanswerableDeclined * 100).toFixed(0)}% got no chunk above the minimum relevance`,
+    `  ${countOf(summary.answerableDeclined, 'answerable question')} got no chunk above the minimum relevance`,
+    `${countOf(summary.unanswerable, 'unanswerable question')}: ${(summary.unanswerableDeclined * 100).toFixed(0)}% got no chunk above the minimum relevance`,
   ];
   if (verbose) {
     for (const outcome of summary.outcomes) {

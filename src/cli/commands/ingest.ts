@@ -2,6 +2,7 @@
 // Markdown, text and HTML files. Progress goes to stderr on a terminal only.
 import type { Command } from 'commander';
 import type { IngestProgress, IngestReport } from '../../engine/knowledge.js';
+import { countOf } from '../plural.js';
 import type { RegisterCommand } from '../run.js';
 import { addIndexFlags, indexOverrides, type IndexFlags } from './index-options.js';
 
@@ -61,14 +62,14 @@ export const registerIngest: RegisterCommand = (program: Command, run) => {
   );
 };
 
-/** Human-readable report: counts, then one line per skipped file. */
-function formatReport(report: IngestReport): string {
+/** Formats an ingest report for people: counts, one line per skipped file, then any warnings. */
+export function formatReport(report: IngestReport): string {
   const lines = [
-    `Indexed ${report.files} files: ${report.added} added, ${report.changed} changed, ${report.removed} removed, ${report.unchanged} unchanged.`,
-    `${report.chunks} chunks, ${report.embedded} embedded in this run; index version ${report.version}; ${(report.ms / 1000).toFixed(1)} s.`,
+    `Indexed ${countOf(report.files, 'file')}: ${report.added} added, ${report.changed} changed, ${report.removed} removed, ${report.unchanged} unchanged.`,
+    `${countOf(report.chunks, 'chunk')}, ${report.embedded} embedded in this run; index version ${report.version}; ${(report.ms / 1000).toFixed(1)} s.`,
   ];
   if (report.skipped.length > 0) {
-    lines.push(`Skipped ${report.skipped.length} files:`);
+    lines.push(`Skipped ${countOf(report.skipped.length, 'file')}:`);
     for (const file of report.skipped) lines.push(`  ${file.path}: ${file.reason}`);
   }
   for (const warning of report.warnings ?? []) lines.push(`Warning: ${warning}`);
@@ -85,7 +86,7 @@ class ProgressLine {
     if (progress.phase !== 'done' && now - this.lastDraw < 100) return;
     this.lastDraw = now;
     const rate = progress.chunksPerSecond > 0 ? `, ${progress.chunksPerSecond} chunks/s` : '';
-    process.stderr.write(`\r\x1b[2K${progress.phase}: ${progress.files}/${progress.totalFiles} files, ${progress.chunks} chunks${rate}`);
+    process.stderr.write(`\r\x1b[2K${progress.phase}: ${progress.files}/${progress.totalFiles} files, ${countOf(progress.chunks, 'chunk')}${rate}`);
     this.drawn = true;
   }
 
