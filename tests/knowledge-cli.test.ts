@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -119,6 +119,30 @@ describe('ragbot CLI', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Warning: The folder ${folder} contains no Markdown, HTML or text files`);
     expect(result.stdout).toContain('1 file was skipped.');
+  });
+
+  it('exits 130 when ingest is interrupted', async () => {
+    const folder = path.join(workDir, 'large');
+    mkdirSync(folder);
+    const lines = Array.from({ length: 130_000 }, (_, index) => (index % 50 === 0 ? '' : `- item ${index}`));
+    for (const name of ['one.md', 'two.md']) writeFileSync(path.join(folder, name), lines.join('\n'));
+    const dataDir = String(env.DATA_DIR);
+    const currentFile = path.join(dataDir, 'CURRENT');
+    const before = existsSync(currentFile) ? readFileSync(currentFile, 'utf8') : undefined;
+
+    // Info logs show when the model is loaded, so the interrupt lands in the ingest itself.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'ingest', folder], { cwd: repoRoot, env: { ...env, LOG_LEVEL: 'info' } });
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => {
+      stderr += data.toString();
+      if (stderr.includes('embedding model loaded') && child.signalCode === null && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+
+    expect(code).toBe(130);
+    expect(stderr).toContain('Ingest cancelled; the previous index is unchanged.');
+    expect(existsSync(currentFile) ? readFileSync(currentFile, 'utf8') : undefined).toBe(before);
+    expect(existsSync(dataDir) ? readdirSync(dataDir).filter((name) => name.startsWith('.build-')) : []).toEqual([]);
   });
 
   it('explains a missing folder', async () => {

@@ -32,6 +32,7 @@ export const registerIngest: RegisterCommand = (program: Command, run) => {
       async ({ config, logger }) => {
         const { ingestFolder } = await import('../../engine/knowledge.js');
 
+        // Ctrl-C stops the ingest at its next check; the unfinished build folder is removed before the exit.
         const controller = new AbortController();
         const onInterrupt = (): void => controller.abort(new Error('ingest interrupted; the previous index is unchanged'));
         process.once('SIGINT', onInterrupt);
@@ -46,6 +47,12 @@ export const registerIngest: RegisterCommand = (program: Command, run) => {
           });
           progress?.clear();
           console.log(flags.json ? JSON.stringify(report) : formatReport(report));
+        } catch (error) {
+          if (!controller.signal.aborted) throw error;
+          progress?.clear();
+          console.error('Ingest cancelled; the previous index is unchanged.');
+          // 128 + SIGINT (2), the exit code shells expect from a program stopped by Ctrl-C.
+          process.exitCode = 130;
         } finally {
           progress?.clear();
           process.off('SIGINT', onInterrupt);
