@@ -78,7 +78,7 @@ interface EmbedderTimes {
   embedCalls: number;
 }
 
-/** Wraps `embedder` so that the time spent embedding and counting tokens can be told apart from the rest of ingest. */
+/** Wraps `embedder` so that the time spent embedding and counting tokens is measured apart from the rest of ingest. */
 function timeEmbedder(embedder: Embedder): { embedder: Embedder; times: EmbedderTimes } {
   const times: EmbedderTimes = { embedMs: 0, countTokensMs: 0, embedCalls: 0 };
   const countTokens = embedder.countTokens?.bind(embedder);

@@ -1,6 +1,6 @@
 // Child process: search latency at a large index size. The vectors are random
-// unit vectors and the chunks are copies of the corpus chunks, stored and
-// indexed by ragbot's own store, FAISS and BM25 code; only the query
+// unit vectors and the chunks are copies of the corpus chunks. They are stored
+// and indexed by ragbot's own store, FAISS and BM25 code, and only the query
 // embeddings come from the model.
 import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -95,8 +95,9 @@ async function buildFlat(dir: string, count: number, dims: number): Promise<Buil
 }
 
 /**
- * Builds the HNSW index with ragbot's FAISS code, or copies it from the cache:
- * the synthetic vectors are seeded, so the graph is the same on every run, and
+ * Builds the HNSW index with ragbot's FAISS code, or copies it from the cache.
+ * The synthetic vectors are seeded and the same on every run, so a cached graph
+ * indexes the same data (a multi-threaded build may link it differently), and
  * building it takes minutes on 2 cores. Returns undefined when there is no
  * cached copy and `input.buildHnsw` is false.
  */
@@ -181,7 +182,7 @@ function omitId(chunk: Chunk): Omit<Chunk, 'id'> {
   return rest;
 }
 
-/** A random vector with normal components (Box-Muller), scaled to length 1. */
+/** Returns a random vector with normal components (Box-Muller), scaled to length 1. */
 function randomUnitVector(dims: number, random: () => number): Float32Array {
   const vector = new Float32Array(dims);
   let norm = 0;

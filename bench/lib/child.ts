@@ -9,10 +9,13 @@ import { fileURLToPath } from 'node:url';
 /** Prefix of the one stdout line that carries a child's JSON result. */
 export const resultMarker = '@@bench-result ';
 
+/** Prefix of the stderr line that carries a failed child's error message. */
+const errorMarker = '@@bench-error ';
+
 /** Folder of the child scripts. */
 const childrenDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'children');
 
-/** Thrown when a child exits without a result; `stderrTail` holds its last output lines. */
+/** Thrown when a child exits without a result; `stderrTail` contains its last output lines or why it was killed. */
 export class ChildRunError extends Error {
   override readonly name = 'ChildRunError';
 
@@ -29,8 +32,6 @@ export class ChildRunError extends Error {
 export interface RunChildOptions {
   /** Kill the child after this many milliseconds (liveness only, not a speed bound). */
   timeoutMs: number;
-  /** Extra environment variables; the parent's environment is inherited. */
-  env?: Record<string, string>;
   /** Kill the child when its RSS goes above this many MB, to protect other processes on the machine. */
   maxRssMB: number;
   /** Passes the child's stderr through when true. */
@@ -43,7 +44,6 @@ export function runChild<T>(script: string, input: unknown, options: RunChildOpt
   const args = ['--expose-gc', '--import', tsxLoader, path.join(childrenDir, script), JSON.stringify(input)];
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env },
   });
 
   let stdout = '';
@@ -77,8 +77,11 @@ export function runChild<T>(script: string, input: unknown, options: RunChildOpt
       clearInterval(watchdog);
       const line = stdout.split('\n').find((l) => l.startsWith(resultMarker));
       if (line === undefined) {
-        const tail = stderr.trim().split('\n').slice(-6).join('\n');
-        const reason = stopReason ?? signal !== null ? `killed by ${signal} (out of memory?) ${tail}` : tail;
+        const errorLine = stderr.split('\n').find((l) => l.startsWith(errorMarker));
+        const tail = errorLine?.slice(errorMarker.length) ?? stderr.trim().split('\n').slice(-6).join('\n');
+        let reason = tail;
+        if (stopReason !== undefined) reason = stopReason;
+        else if (signal !== null) reason = `killed by ${signal}, possibly by the kernel for lack of memory. ${tail}`;
         reject(new ChildRunError(script, code, reason.trim()));
         return;
       }
@@ -115,8 +118,9 @@ export function runChildMain<I>(main: (input: I) => Promise<unknown>): void {
   main(readChildInput<I>()).then(
     (result) => writeChildResult(result),
     (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(1);
+      const message = error instanceof Error ? error.message : String(error);
+      const stack = error instanceof Error ? (error.stack ?? message) : message;
+      process.stderr.write(`${stack}\n${errorMarker}${message.replace(/\s+/g, ' ')}\n`, () => process.exit(1));
     },
   );
 }

@@ -58,9 +58,10 @@ export interface SectionReport {
   notMeasured?: string;
 }
 
-/** Formats milliseconds: one decimal below 10 ms, whole numbers up to 10 s, then seconds. */
+/** Formats milliseconds: two decimals below 1 ms, one below 10 ms, whole numbers up to 10 s, then seconds. */
 export function formatMs(value: number | undefined): string {
   if (value === undefined || !Number.isFinite(value)) return 'n/a';
+  if (value < 1) return `${value.toFixed(2)} ms`;
   if (value < 10) return `${value.toFixed(1)} ms`;
   if (value < 10_000) return `${Math.round(value)} ms`;
   return `${(value / 1000).toFixed(1)} s`;

@@ -42,8 +42,11 @@ export async function runMemorySection(context: BenchContext): Promise<SectionOu
     { figure: 'peak RSS during the replay', value: formatMB(result.peakRssMB) },
     { figure: 'V8 heap used at the end', value: formatMB(result.heapUsedMB) },
   ];
+  // The target is set for the full 1,000-question replay; a shorter one repeats less and cannot reach it.
+  const hitRateRow: ReportRow = { figure: 'answer cache hit rate', value: `${formatPercent(hitRate)} (${result.answerCache.hits} of ${lookups})` };
+  if (replay.questions.length === defaultReplay.draws) Object.assign(hitRateRow, { target: `above ${formatPercent(cacheTargetHitRate)}`, met: hitRate > cacheTargetHitRate });
   const cacheRows: ReportRow[] = [
-    { figure: 'answer cache hit rate', value: `${formatPercent(hitRate)} (${result.answerCache.hits} of ${lookups})`, target: `above ${formatPercent(cacheTargetHitRate)}`, met: hitRate > cacheTargetHitRate },
+    hitRateRow,
     { figure: 'best possible on this replay', value: formatPercent(replay.ceiling) },
     { figure: 'answers by outcome', value: Object.entries(result.outcomes).map(([outcome, count]) => `${outcome} ${count}`).join(', ') },
   ];
