@@ -287,7 +287,7 @@ export function loadConfig(env?: Env): Config {
     modelsDir: r.optional('MODELS_DIR'),
     modelsCacheDir: r.optional('MODELS_CACHE_DIR'),
     allowRemoteModels: r.boolean('ALLOW_REMOTE_MODELS', true),
-    embeddingBatchSize: r.integer('EMBEDDING_BATCH_SIZE', 32, 1, 1024),
+    embeddingBatchSize: r.integer('EMBEDDING_BATCH_SIZE', 8, 1, 1024),
     chunkTokens: r.integer('CHUNK_TOKENS', 200, 32, 256),
     chunkOverlapTokens: r.integer('CHUNK_OVERLAP_TOKENS', 32, 0, 128),
     hnswThreshold: r.integer('HNSW_THRESHOLD', 50_000, 1),

@@ -14,10 +14,10 @@ export interface LangChainModelOptions {
 }
 
 /** Texts per embedding batch, the same as ragbot's default `EMBEDDING_BATCH_SIZE`. */
-export const langChainBatchSize = 32;
+export const langChainBatchSize = 8;
 
 /**
- * Creates the LangChain embeddings with ragbot's batching: batches of 32,
+ * Creates the LangChain embeddings with ragbot's batching: batches of 8,
  * one at a time. LangChain's defaults (batches of 512, all started at once)
  * went past 20 GB RSS on the 2.8 MB benchmark corpus and were killed, so
  * they cannot be measured on a machine with a memory limit.

@@ -70,8 +70,12 @@ export interface IngestOptions {
   hooks?: IngestHooks;
 }
 
-/** Queue length, in multiples of the batch size, at which pending chunks are embedded even if the batch is not full. */
-const maxQueueBatches = 4;
+/**
+ * Pending chunks that are collected and sorted by length before embedding. A
+ * batch is padded to its longest text, so batches of similar lengths waste less
+ * compute; the window keeps memory bounded.
+ */
+const sortWindowChunks = 256;
 
 /**
  * Ingests `options.folder` into `config.dataDir`. Only new and changed files are
@@ -330,37 +334,38 @@ class IndexBuild {
   }
 
   /**
-   * Embeds pending chunks one batch at a time while a batch is full (with `force`, until none
-   * is left), writes the queue's leading chunks that have vectors, and reports progress after
-   * every batch.
+   * Embeds the pending chunks once a sort window is full (with `force`, whatever is
+   * left), longest first in batches of similar length, writes the queue's leading
+   * chunks that have vectors, and reports progress after every batch.
    */
   private async flush(force: boolean): Promise<void> {
     const batchSize = this.input.config.embeddingBatchSize;
-    while (this.pending > 0 && (force || this.pending >= batchSize || this.queue.length >= batchSize * maxQueueBatches)) {
-      await this.embedBatch(batchSize);
-      await this.writeReady();
-      // Lets HTTP requests run between batches, such as health checks and Slack's 3-second acknowledgement.
-      await yieldToEventLoop();
-      this.input.signal?.throwIfAborted();
+    const window = Math.max(sortWindowChunks, batchSize);
+    if (this.pending > 0 && (force || this.pending >= window || this.queue.length >= 2 * window)) {
+      const pending = this.queue
+        .filter((entry) => entry.vector === undefined)
+        .map((entry) => ({ entry, text: embeddingText(entry.chunk) }))
+        .sort((a, b) => b.text.length - a.text.length);
+
+      for (let start = 0; start < pending.length; start += batchSize) {
+        await this.embedBatch(pending.slice(start, start + batchSize));
+        await this.writeReady();
+        // Lets HTTP requests run between batches, such as health checks and Slack's 3-second acknowledgement.
+        await yieldToEventLoop();
+        this.input.signal?.throwIfAborted();
+      }
     }
     await this.writeReady();
   }
 
-  /** Embeds the first `size` chunks in the queue that have no vector yet. */
-  private async embedBatch(size: number): Promise<void> {
+  /** Embeds one batch of queued chunks and stores each vector on its queue entry. */
+  private async embedBatch(batch: { entry: QueuedChunk; text: string }[]): Promise<void> {
     const { embedder, signal, files } = this.input;
-    const batch: QueuedChunk[] = [];
-    for (const entry of this.queue) {
-      if (entry.vector !== undefined) continue;
-      batch.push(entry);
-      if (batch.length === size) break;
-    }
-
     const started = Date.now();
-    const vectors = await embedder.embed(batch.map((entry) => embeddingText(entry.chunk)), signal);
+    const vectors = await embedder.embed(batch.map((item) => item.text), signal);
     this.embedMs += Date.now() - started;
-    batch.forEach((entry, index) => {
-      entry.vector = vectors[index];
+    batch.forEach((item, index) => {
+      item.entry.vector = vectors[index];
     });
     this.pending -= batch.length;
     this.embedded += batch.length;
