@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ConfigError, loadConfig, readDotenv, type Config } from '../config.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 
-/** What every command action receives. */
+/** Context passed to every command action. */
 export interface CommandContext {
   config: Config;
   logger: Logger;
@@ -24,7 +24,7 @@ export const runCommand: RunCommand = async (action, overrides = {}) => {
     const merged = withDotenv(env);
     const config = loadConfig(merged);
     // Logs go to stderr so that --json output on stdout stays machine-readable.
-    // Commands print their own results, so info lines are only shown when LOG_LEVEL asks for them.
+    // Commands print their own results, so info lines appear only when LOG_LEVEL is info, debug or trace.
     const level = merged.LOG_LEVEL === undefined ? 'warn' : config.logLevel;
     const logger = createLogger({ level, destination: process.stderr, pretty: process.stderr.isTTY === true });
     await action({ config, logger });
