@@ -27,7 +27,8 @@ runChildMain<IngestInput>(async (input): Promise<IngestResult> => {
   const ingestStarted = performance.now();
   const report = await ingestFolder({ config, logger, folder: input.corpusDir, embedder: timed.embedder });
   const ingestMs = performance.now() - ingestStarted;
-  tracker.sample();
+  // The ingest peak is read here, before the query phase loads anything more.
+  const ingestPeakRssMB = tracker.peakMB();
 
   // The texts that were embedded, in chunk id order.
   const indexDir = currentIndexDir(config.dataDir);
@@ -55,9 +56,10 @@ runChildMain<IngestInput>(async (input): Promise<IngestResult> => {
     ingestMs,
     chunksPerSecond: report.chunks / (ingestMs / 1000),
     query: summarize(latencies),
-    peakRssMB: tracker.peakMB(),
+    peakRssMB: ingestPeakRssMB,
     peakRssMethod: tracker.method(),
     details: {
+      peakRssWithQueriesMB: tracker.peakMB(),
       files: report.files,
       skipped: report.skipped.length,
       embedded: report.embedded,

@@ -129,6 +129,7 @@ function langChainOutcome(runs: Map<BenchDtype, DtypeRuns>): SectionOutcome {
   notes.push(
     `Both sides embed the same chunk texts (ragbot's, exported from its index) with the same model files and dtype, in batches of ragbot's default size (see the ingest note above), one batch at a time; ragbot sorts each window of pending chunks by length first. Each side runs in its own process, ingest first, then the queries.`,
     'LangChain.js ingest is FaissStore.fromTexts (embed, IndexFlatL2 add, in-memory docstore); ragbot ingest also reads and chunks the files and writes its index to disk.',
+    'Peak RSS is the process high-water mark read right after the ingest step, before the query phase, on both sides.',
     'Query is one question end to end: embed, dense search of the top 5, document lookup; ragbot\'s query-embedding cache is off.',
     'With LangChain.js defaults (batches of 512, all batches embedded at once) the ingest went past 20 GB RSS on this corpus and was killed, so those defaults are not measured.',
   );
