@@ -127,7 +127,7 @@ function langChainOutcome(runs: Map<BenchDtype, DtypeRuns>): SectionOutcome {
   const headlineDtype = ratios.q8 !== undefined ? 'q8' : Object.keys(ratios)[0];
   const headline = headlineDtype === undefined ? undefined : ratios[headlineDtype];
   notes.push(
-    `Both sides embed the same chunk texts (ragbot's, exported from its index) with the same model files and dtype, in batches of ragbot's default size (see the ingest note above), one batch at a time; ragbot sorts each window of pending chunks by length first. Each side runs in its own process, ingest first, then the queries.`,
+    `Both sides embed the same chunk texts, which are ragbot's, exported from its index. They use the same model files, dtype and batch size (ragbot's default, see the ingest note above) and embed one batch at a time. ragbot sorts each window of pending chunks by length first. Each side runs in its own process, ingest first, then the queries.`,
     'LangChain.js ingest is FaissStore.fromTexts (embed, IndexFlatL2 add, in-memory docstore); ragbot ingest also reads and chunks the files and writes its index to disk.',
     'Peak RSS is the process high-water mark read right after the ingest step, before the query phase, on both sides.',
     'Query is one question end to end: embed, dense search of the top 5, document lookup; ragbot\'s query-embedding cache is off.',

@@ -250,8 +250,10 @@ export class SlackStandIn {
 /** Visible body and context texts of a postMessage or update payload. */
 function visible(args: Record<string, unknown>): { body: string; context: string[] } {
   const markdown = markdownTexts(args.blocks);
-  const body = markdown.length > 0 ? markdown.join('\n') : typeof args.markdown_text === 'string' ? args.markdown_text : String(args.text ?? '');
-  return { body, context: contextTexts(args.blocks) };
+  const context = contextTexts(args.blocks);
+  if (markdown.length > 0) return { body: markdown.join('\n'), context };
+  if (typeof args.markdown_text === 'string') return { body: args.markdown_text, context };
+  return { body: String(args.text ?? ''), context };
 }
 
 function markdownTexts(blocks: unknown): string[] {
